@@ -1,0 +1,246 @@
+//! `scour clean`.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use rayon::prelude::*;
+use scour::input::{walk, InputFile};
+use scour::{BoilerplateCutter, Cleaned, Cleaner, Decoder, EditKind, Error};
+use serde::Serialize;
+
+use crate::progress::{bar, mb, peak_memory, Timer};
+
+#[derive(Args, Debug)]
+pub struct CleanArgs {
+    /// Files or directories (walked recursively) to clean.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Write each cleaned file at the same relative path under this directory. Without it, the
+    /// cleaned texts go to standard output, one after the other.
+    #[arg(long, short = 'o')]
+    out_dir: Option<PathBuf>,
+    /// A phrase list (UTF-8, one phrase per line) to cut wherever it occurs.
+    #[arg(long, value_name = "FILE")]
+    boilerplate: Vec<PathBuf>,
+    /// Decode every input with this encoding (a byte-order mark still wins).
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
+    /// Write one JSON line per input: path, encoding, counts and every edit.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Keep repeated copies inside a document.
+    #[arg(long)]
+    keep_repetition: bool,
+    /// Worker threads (default: one per core). Output does not depend on it.
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// No summary on standard error.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// One line of the report.
+#[derive(Serialize)]
+struct ReportLine<'a> {
+    path: &'a Path,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<scour::Method>,
+    bytes_in: u64,
+    bytes_out: u64,
+    chars_out: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edits: Option<&'a [scour::Edit]>,
+}
+
+/// What cleaning one file gave.
+struct Outcome {
+    path: PathBuf,
+    bytes_in: u64,
+    result: Result<Cleaned, Error>,
+}
+
+/// Files are cleaned in chunks: in parallel within a chunk, reported in input order, so memory
+/// stays bounded by a chunk and the output does not depend on the thread count.
+const CHUNK: usize = 64;
+
+pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let mut decoder = Decoder::new();
+    if let Some(label) = &args.encoding {
+        decoder = decoder.force(label)?;
+    }
+    let mut cutter = BoilerplateCutter::default();
+    for path in &args.boilerplate {
+        cutter = cutter.with(
+            BoilerplateCutter::from_phrase_file(path)?
+                .patterns()
+                .to_vec(),
+        )?;
+    }
+    let mut config = Cleaner::builder().decoder(decoder).boilerplate(cutter);
+    if args.keep_repetition {
+        config = config.repetition(None);
+    }
+    let cleaner = config.build();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()?;
+    let mut report = match &args.report {
+        Some(path) => Some(BufWriter::new(
+            File::create(path).map_err(|e| Error::io(path, e))?,
+        )),
+        None => None,
+    };
+    let stdout = std::io::stdout();
+    let mut stdout = stdout.lock();
+
+    let files = walk(&args.inputs);
+    let progress = bar(files.len() as u64, "files");
+    let timer = Timer::start();
+    let (mut ok, mut failed, mut bytes_in, mut bytes_out) = (0u64, 0u64, 0u64, 0u64);
+    let mut counts = [0u64; EditKind::ALL.len()];
+
+    for chunk in files.chunks(CHUNK) {
+        let outcomes: Vec<Outcome> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|file| clean_one(&cleaner, file, args.out_dir.as_deref()))
+                .collect()
+        });
+        for outcome in outcomes {
+            progress.inc(1);
+            bytes_in += outcome.bytes_in;
+            let line = match &outcome.result {
+                Ok(cleaned) => {
+                    ok += 1;
+                    bytes_out += cleaned.text.len() as u64;
+                    for edit in &cleaned.edits {
+                        let k = EditKind::ALL
+                            .iter()
+                            .position(|&k| k == edit.kind)
+                            .unwrap_or(0);
+                        counts[k] += 1;
+                    }
+                    if args.out_dir.is_none() {
+                        stdout.write_all(cleaned.text.as_bytes())?;
+                    }
+                    ReportLine {
+                        path: &outcome.path,
+                        error: None,
+                        encoding: Some(cleaned.charset.name()),
+                        method: Some(cleaned.method),
+                        bytes_in: outcome.bytes_in,
+                        bytes_out: cleaned.text.len() as u64,
+                        chars_out: cleaned.text.chars().count() as u64,
+                        edits: Some(&cleaned.edits),
+                    }
+                }
+                Err(err) => {
+                    failed += 1;
+                    progress.suspend(|| eprintln!("scour: {err}"));
+                    ReportLine {
+                        path: &outcome.path,
+                        error: Some(err.to_string()),
+                        encoding: None,
+                        method: None,
+                        bytes_in: outcome.bytes_in,
+                        bytes_out: 0,
+                        chars_out: 0,
+                        edits: None,
+                    }
+                }
+            };
+            if let Some(report) = &mut report {
+                serde_json::to_writer(&mut *report, &line)?;
+                report.write_all(b"\n")?;
+            }
+        }
+    }
+    progress.finish_and_clear();
+    stdout.flush()?;
+    if let Some(mut report) = report {
+        report.flush()?;
+    }
+    if !args.quiet {
+        let secs = timer.seconds();
+        eprintln!(
+            "scour clean: {ok} files cleaned, {failed} failed; {} in, {} out; {:.2} s, {:.1} MB/s{}",
+            mb(bytes_in),
+            mb(bytes_out),
+            secs,
+            bytes_in as f64 / 1e6 / secs,
+            peak_memory().map_or(String::new(), |m| format!(", peak memory {}", mb(m))),
+        );
+        let by_kind: Vec<String> = EditKind::ALL
+            .iter()
+            .zip(counts)
+            .filter(|&(_, n)| n > 0)
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        if !by_kind.is_empty() {
+            eprintln!("edits: {}", by_kind.join(", "));
+        }
+    }
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads, cleans and (with an output directory) writes one file.
+fn clean_one(
+    cleaner: &Cleaner,
+    file: &Result<InputFile, Error>,
+    out_dir: Option<&Path>,
+) -> Outcome {
+    let file = match file {
+        Ok(file) => file,
+        Err(err) => {
+            let path = match err {
+                Error::Io { path, .. } => path.clone(),
+                _ => PathBuf::new(),
+            };
+            let err = Error::io(&path, std::io::Error::other(err.to_string()));
+            return Outcome {
+                path,
+                bytes_in: 0,
+                result: Err(err),
+            };
+        }
+    };
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Outcome {
+                path: file.path.clone(),
+                bytes_in: 0,
+                result: Err(Error::io(&file.path, e)),
+            }
+        }
+    };
+    let result = cleaner
+        .clean(&bytes)
+        .map_err(|e| e.in_file(&file.path))
+        .and_then(|cleaned| {
+            if let Some(dir) = out_dir {
+                let target = dir.join(&file.relative);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                std::fs::write(&target, &cleaned.text).map_err(|e| Error::io(&target, e))?;
+            }
+            Ok(cleaned)
+        });
+    Outcome {
+        path: file.path.clone(),
+        bytes_in: bytes.len() as u64,
+        result,
+    }
+}

@@ -1,0 +1,36 @@
+//! The `scour` command-line tool: a thin layer over the `scour` library.
+
+mod clean;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Turns scraped, dirty text into clean, deduplicated canonical text.
+#[derive(Parser, Debug)]
+#[command(name = "scour", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decode, normalize and clean files; write them under --out-dir (or to standard output).
+    Clean(clean::CleanArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Clean(args) => clean::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("scour: {err}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,613 @@
+//! Unicode and whitespace normalization that keeps CJK punctuation intact.
+//!
+//! Two stages live here, both usable alone:
+//!
+//! * [`compose`] puts text in NFC ([`Stage::Compose`]). Not NFKC: NFKC would turn Chinese
+//!   `，（）：` into ASCII and `Ⅲ` into `III`, so it is used for matching keys only (see the
+//!   deduplication stage), never for emitted text.
+//! * [`Normalizer::normalize`] ([`Stage::Normalize`]) makes, in one left-to-right pass:
+//!   - line endings `\r\n`, `\r`, U+0085, U+2028, U+2029, `\x0B`, `\x0C` into `\n`;
+//!   - control characters (all of category Cc but `\n` and `\t`), zero-width spaces (U+200B,
+//!     U+2060, U+180E) and stray byte-order marks (U+FEFF) removed; U+200C/U+200D (ZWNJ/ZWJ) are
+//!     removed only next to CJK text or a line edge, since Persian, Indic scripts and emoji need
+//!     them;
+//!   - full-width ASCII letters and digits (`Ａ`, `１`) folded to half-width; full-width
+//!     punctuation is kept;
+//!   - the punctuation left by the old GB2312 decoding table repaired in Chinese context (a Han
+//!     character within [`CONTEXT_CHARS`] characters on the same line, and no kana on the line):
+//!     U+2015 becomes U+2014 (`――` → `——`, `2016―2020` → `2016—2020`); U+30FB, U+FF65 and U+2027
+//!     become U+00B7 (`阿里巴巴・柳州` → `阿里巴巴·柳州`). Elsewhere, Japanese text included,
+//!     these characters are left alone;
+//!   - ASCII spaces between two CJK characters removed (`扩大开放。 “八个一”` →
+//!     `扩大开放。“八个一”`). CJK here means Han, kana and CJK punctuation; a curly quote, dash,
+//!     ellipsis or middle dot counts as CJK when the character on its other side is CJK. Hangul is
+//!     not included: Korean separates words with spaces;
+//!   - trailing whitespace on each line removed; blank lines at the start and end removed, runs
+//!     of blank lines collapsed to one; the text ends with exactly one `\n` unless it is empty.
+//!
+//! Every change is an [`Edit`] with its reason.
+//!
+//! # Example
+//!
+//! ```
+//! use scour::normalize::Normalizer;
+//!
+//! let out = Normalizer::new().normalize("２０１７年  ――柳州\r\n阿里巴巴・柳州 \r\n");
+//! assert_eq!(out.text, "2017年——柳州\n阿里巴巴·柳州\n");
+//! assert_eq!(out.edits.len(), 6);
+//! ```
+
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::edit::{Edit, EditKind, EditLog, Rewritten, Stage};
+use crate::script::{is_cjk, is_han, is_kana};
+
+/// How far, in characters on the same line, a Han character may be from a U+2015 or U+30FB for
+/// the character to count as being in Chinese text.
+pub const CONTEXT_CHARS: usize = 12;
+
+/// Puts `text` in Unicode Normalization Form C ([`Stage::Compose`]).
+///
+/// Text made only of characters that NFC never changes (ASCII, Latin-1 letters, CJK ideographs,
+/// kana, Hangul syllables, CJK and full-width punctuation) is returned borrowed after one scan.
+/// Otherwise each line that NFC changes becomes one edit, trimmed to the part that differs.
+pub fn compose(text: &str) -> Rewritten<'_> {
+    if text.chars().all(is_nfc_inert) || unicode_normalization::is_nfc(text) {
+        return Rewritten::unchanged(text);
+    }
+    let mut log = EditLog::new(Stage::Compose);
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let composed: String = line.nfc().collect();
+        if composed != line {
+            let (prefix, suffix) = common_affixes(line, &composed);
+            log.replace(
+                EditKind::Unicode,
+                start + prefix,
+                &line[prefix..line.len() - suffix],
+                &composed[prefix..composed.len() - suffix],
+                "canonical composition (NFC)",
+            );
+        }
+        out.push_str(&composed);
+        start += line.len();
+    }
+    Rewritten::changed(out, log.into_edits())
+}
+
+/// True for characters that are NFC on their own and never compose with a neighbour.
+#[inline]
+fn is_nfc_inert(c: char) -> bool {
+    matches!(c as u32,
+        0..=0x2FF
+        | 0x2002..=0x206F
+        | 0x3000..=0x3029 | 0x3030..=0x3098 | 0x309B..=0x30FF
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7A3
+        | 0xFF00..=0xFFEF)
+}
+
+/// The lengths in bytes of the longest common prefix and suffix of `a` and `b`, at character
+/// boundaries, not overlapping.
+fn common_affixes(a: &str, b: &str) -> (usize, usize) {
+    let prefix: usize = a
+        .chars()
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let max_suffix = a.len().min(b.len()) - prefix;
+    let suffix: usize = a[prefix..]
+        .chars()
+        .rev()
+        .zip(b[prefix..].chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .scan(0, |acc, n| {
+            *acc += n;
+            Some(*acc)
+        })
+        .take_while(|&total| total <= max_suffix)
+        .last()
+        .unwrap_or(0);
+    (prefix, suffix)
+}
+
+/// Character and whitespace normalization ([`Stage::Normalize`]); see the [module docs](self).
+///
+/// Every rule is on by default and can be turned off with the builder methods.
+#[derive(Clone, Debug)]
+pub struct Normalizer {
+    fold_width: bool,
+    repair_punctuation: bool,
+    remove_cjk_spaces: bool,
+    remove_controls: bool,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer::new()
+    }
+}
+
+/// What the per-character pass decided for one character.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    Keep,
+    Remove(EditKind, &'static str),
+    Replace(EditKind, char, &'static str),
+}
+
+impl Normalizer {
+    /// A normalizer with every rule on.
+    pub fn new() -> Normalizer {
+        Normalizer {
+            fold_width: true,
+            repair_punctuation: true,
+            remove_cjk_spaces: true,
+            remove_controls: true,
+        }
+    }
+
+    /// Fold full-width ASCII letters and digits to half-width (default on).
+    pub fn fold_width(mut self, yes: bool) -> Normalizer {
+        self.fold_width = yes;
+        self
+    }
+
+    /// Repair GB2312-table punctuation in Chinese context (default on).
+    pub fn repair_punctuation(mut self, yes: bool) -> Normalizer {
+        self.repair_punctuation = yes;
+        self
+    }
+
+    /// Remove ASCII spaces between CJK characters (default on).
+    pub fn remove_cjk_spaces(mut self, yes: bool) -> Normalizer {
+        self.remove_cjk_spaces = yes;
+        self
+    }
+
+    /// Remove control and zero-width characters (default on).
+    pub fn remove_controls(mut self, yes: bool) -> Normalizer {
+        self.remove_controls = yes;
+        self
+    }
+
+    /// Normalizes `text` ([`Stage::Normalize`]). The result ends with exactly one `\n`, or is
+    /// empty.
+    ///
+    /// Cost: one scan of the bytes; lines that hold no byte a rule could act on are copied
+    /// without looking at their characters.
+    pub fn normalize<'a>(&self, text: &'a str) -> Rewritten<'a> {
+        let mut log = EditLog::new(Stage::Normalize);
+        let mut out = String::with_capacity(text.len() + 1);
+        let mut chars: Vec<(usize, char)> = Vec::new();
+        let mut actions: Vec<Action> = Vec::new();
+        // Blank lines are held back until the next non-blank line shows whether they are inside
+        // the text (one is kept) or at its end (all go).
+        let mut pending_blank: Vec<(usize, usize, usize)> = Vec::new();
+        let mut seen_content = false;
+        let mut last_term_missing = false;
+
+        let mut pos = 0;
+        while pos < text.len() {
+            let (content_end, term_end) = find_line_end(text, pos);
+            let line = &text[pos..content_end];
+            if is_blank(line) {
+                pending_blank.push((pos, content_end, term_end));
+                pos = term_end;
+                continue;
+            }
+            // A non-blank line: settle the blank lines before it.
+            for (i, &(start, ce, end)) in pending_blank.iter().enumerate() {
+                if seen_content && i == 0 {
+                    // Keep one blank line: drop its content, normalize its terminator.
+                    if ce > start {
+                        log.remove(
+                            EditKind::Whitespace,
+                            start,
+                            &text[start..ce],
+                            "whitespace on a blank line",
+                        );
+                    }
+                    self.emit_terminator(text, ce, end, &mut log);
+                    out.push('\n');
+                } else {
+                    let reason = if seen_content {
+                        "blank line in a run of blank lines"
+                    } else {
+                        "blank line at the start of the text"
+                    };
+                    log.remove(EditKind::Whitespace, start, &text[start..end], reason);
+                }
+            }
+            pending_blank.clear();
+            seen_content = true;
+
+            if needs_char_pass(line.as_bytes()) {
+                self.normalize_line(line, pos, &mut chars, &mut actions, &mut out, &mut log);
+            } else {
+                out.push_str(line);
+            }
+            if term_end == content_end {
+                last_term_missing = true;
+            } else {
+                self.emit_terminator(text, content_end, term_end, &mut log);
+            }
+            out.push('\n');
+            pos = term_end;
+        }
+        for &(start, _, end) in &pending_blank {
+            log.remove(
+                EditKind::Whitespace,
+                start,
+                &text[start..end],
+                "blank line at the end of the text",
+            );
+        }
+        if last_term_missing && pending_blank.is_empty() {
+            log.replace(
+                EditKind::Whitespace,
+                text.len(),
+                "",
+                "\n",
+                "the text ends with one newline",
+            );
+        }
+        if log.is_empty() {
+            Rewritten::unchanged(text)
+        } else {
+            Rewritten::changed(out, log.into_edits())
+        }
+    }
+
+    fn emit_terminator(&self, text: &str, content_end: usize, term_end: usize, log: &mut EditLog) {
+        let term = &text[content_end..term_end];
+        if term != "\n" && !term.is_empty() {
+            log.replace(
+                EditKind::LineEnding,
+                content_end,
+                term,
+                "\n",
+                "line endings become \\n",
+            );
+        }
+    }
+
+    /// The per-character pass over one non-blank line (without its terminator) that starts at
+    /// byte `base` of the stage input.
+    fn normalize_line(
+        &self,
+        line: &str,
+        base: usize,
+        chars: &mut Vec<(usize, char)>,
+        actions: &mut Vec<Action>,
+        out: &mut String,
+        log: &mut EditLog,
+    ) {
+        chars.clear();
+        chars.extend(line.char_indices());
+        actions.clear();
+        let has_kana = chars.iter().any(|&(_, c)| is_kana(c));
+        for (i, &(_, c)) in chars.iter().enumerate() {
+            actions.push(self.char_action(chars, i, c, has_kana));
+        }
+        // Zero-width joiners next to CJK or a line edge.
+        if self.remove_controls {
+            for i in 0..chars.len() {
+                let c = chars[i].1;
+                if (c == '\u{200C}' || c == '\u{200D}') && actions[i] == Action::Keep {
+                    let prev = i.checked_sub(1).map(|j| chars[j].1);
+                    let next = chars.get(i + 1).map(|&(_, c)| c);
+                    if prev.is_none_or(is_cjk) || next.is_none_or(is_cjk) {
+                        actions[i] = Action::Remove(
+                            EditKind::Control,
+                            "zero-width joiner next to CJK text or a line edge",
+                        );
+                    }
+                }
+            }
+        }
+        if self.remove_cjk_spaces {
+            self.mark_cjk_spaces(chars, actions);
+        }
+        // Trailing whitespace (and removed characters among it).
+        for i in (0..chars.len()).rev() {
+            let c = chars[i].1;
+            match actions[i] {
+                Action::Remove(..) => continue,
+                Action::Keep if c.is_whitespace() => {
+                    actions[i] = Action::Remove(EditKind::Whitespace, "trailing whitespace");
+                }
+                _ => break,
+            }
+        }
+        // Emit.
+        let mut copied = 0;
+        for (i, &(off, c)) in chars.iter().enumerate() {
+            let action = actions[i];
+            if action == Action::Keep {
+                continue;
+            }
+            out.push_str(&line[copied..off]);
+            let end = off + c.len_utf8();
+            match action {
+                Action::Remove(kind, reason) => {
+                    log.remove(kind, base + off, &line[off..end], reason);
+                }
+                Action::Replace(kind, with, reason) => {
+                    let mut buf = [0u8; 4];
+                    let with = with.encode_utf8(&mut buf);
+                    log.replace(kind, base + off, &line[off..end], with, reason);
+                    out.push_str(with);
+                }
+                Action::Keep => unreachable!(),
+            }
+            copied = end;
+        }
+        out.push_str(&line[copied..]);
+    }
+
+    fn char_action(&self, chars: &[(usize, char)], i: usize, c: char, has_kana: bool) -> Action {
+        match c {
+            '\t' => Action::Keep,
+            '\u{FEFF}' if self.remove_controls => {
+                Action::Remove(EditKind::Control, "stray byte-order mark (U+FEFF)")
+            }
+            '\u{200B}' | '\u{2060}' | '\u{180E}' if self.remove_controls => {
+                Action::Remove(EditKind::Control, "zero-width character")
+            }
+            c if c.is_control() && self.remove_controls => {
+                Action::Remove(EditKind::Control, "control character")
+            }
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}'
+                if self.fold_width =>
+            {
+                let half = char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c);
+                Action::Replace(
+                    EditKind::Width,
+                    half,
+                    "full-width ASCII letter or digit folded to half-width",
+                )
+            }
+            '\u{2015}' if self.repair_punctuation && in_chinese_context(chars, i, has_kana) => {
+                Action::Replace(
+                    EditKind::Punctuation,
+                    '\u{2014}',
+                    "U+2015 from the GB2312 decoding table; Chinese dashes are U+2014",
+                )
+            }
+            '\u{30FB}' | '\u{FF65}' | '\u{2027}'
+                if self.repair_punctuation && in_chinese_context(chars, i, has_kana) =>
+            {
+                Action::Replace(
+                    EditKind::Punctuation,
+                    '\u{00B7}',
+                    "katakana-style middle dot from a legacy decoding table; Chinese uses U+00B7",
+                )
+            }
+            _ => Action::Keep,
+        }
+    }
+
+    fn mark_cjk_spaces(&self, chars: &[(usize, char)], actions: &mut [Action]) {
+        let effective = |j: usize| match actions[j] {
+            Action::Replace(_, with, _) => Some(with),
+            Action::Remove(..) => None,
+            Action::Keep => Some(chars[j].1),
+        };
+        // The kept character before index `i`, and after index `j`.
+        let prev_kept = |i: usize| (0..i).rev().find_map(|j| effective(j).map(|c| (j, c)));
+        let next_kept = |j: usize| (j + 1..chars.len()).find_map(|k| effective(k).map(|c| (k, c)));
+        // A gap is a run of spaces and removed characters; its spaces go when both sides of the
+        // gap are CJK.
+        let in_gap = |k: usize| {
+            actions[k] == Action::Keep && chars[k].1 == ' '
+                || matches!(actions[k], Action::Remove(..))
+        };
+        let mut remove = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if !in_gap(i) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j + 1 < chars.len() && in_gap(j + 1) {
+                j += 1;
+            }
+            let has_space = (i..=j).any(|k| actions[k] == Action::Keep);
+            if has_space {
+                let left = prev_kept(i);
+                let right = next_kept(j);
+                let cjk_left =
+                    left.is_some_and(|(k, c)| is_cjk_like(c, || prev_kept(k).map(|(_, c)| c)));
+                let cjk_right =
+                    right.is_some_and(|(k, c)| is_cjk_like(c, || next_kept(k).map(|(_, c)| c)));
+                if cjk_left && cjk_right {
+                    remove.push((i, j));
+                }
+            }
+            i = j + 1;
+        }
+        for (i, j) in remove {
+            for action in &mut actions[i..=j] {
+                if *action == Action::Keep {
+                    *action = Action::Remove(EditKind::Whitespace, "space between CJK characters");
+                }
+            }
+        }
+    }
+}
+
+/// Punctuation shared by CJK and Latin text: it counts as CJK only next to CJK.
+#[inline]
+fn is_ambiguous(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2018}'
+            | '\u{2019}'
+            | '\u{201C}'
+            | '\u{201D}'
+            | '\u{2014}'
+            | '\u{2015}'
+            | '\u{2026}'
+            | '\u{00B7}'
+    )
+}
+
+/// Is `c` CJK for the space rule: plainly CJK, or ambiguous punctuation whose neighbour on the
+/// far side (given by `beyond`) is plainly CJK.
+#[inline]
+fn is_cjk_like(c: char, beyond: impl FnOnce() -> Option<char>) -> bool {
+    if is_ambiguous(c) {
+        beyond().is_some_and(|b| is_cjk(b) && !is_ambiguous(b))
+    } else {
+        is_cjk(c)
+    }
+}
+
+/// A Han character within [`CONTEXT_CHARS`] of `chars[i]` on its line, and no kana on the line.
+fn in_chinese_context(chars: &[(usize, char)], i: usize, has_kana: bool) -> bool {
+    if has_kana {
+        return false;
+    }
+    let lo = i.saturating_sub(CONTEXT_CHARS);
+    let hi = (i + CONTEXT_CHARS + 1).min(chars.len());
+    chars[lo..hi].iter().any(|&(_, c)| is_han(c))
+}
+
+/// Does this line hold any byte that a per-character rule could act on? Bytes below 0x20 and
+/// DEL (controls), a space (CJK spaces, trailing whitespace), and the lead bytes of U+0080–U+00BF
+/// (C1 controls, NBSP), U+1800–U+1FFF (U+180E), U+2000–U+2FFF (U+2015, zero-width characters),
+/// U+3000–U+3FFF (U+30FB) and U+F000–U+FFFF (full-width forms, U+FEFF).
+#[inline]
+fn needs_char_pass(line: &[u8]) -> bool {
+    line.iter().any(|&b| {
+        b <= 0x20 || b == 0x7F || b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3 || b == 0xEF
+    })
+}
+
+/// A line is blank when it holds only whitespace and characters the normalizer removes.
+fn is_blank(line: &str) -> bool {
+    line.chars().all(|c| {
+        c.is_whitespace()
+            || (c.is_control() && c != '\t')
+            || matches!(
+                c,
+                '\u{FEFF}' | '\u{200B}' | '\u{2060}' | '\u{180E}' | '\u{200C}' | '\u{200D}'
+            )
+    })
+}
+
+/// Finds the end of the line that starts at `pos`: returns (end of content, end of terminator).
+/// The terminators are `\n`, `\r\n`, `\r`, `\x0B`, `\x0C`, U+0085, U+2028 and U+2029.
+pub(crate) fn find_line_end(text: &str, pos: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut i = pos;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' | 0x0B | 0x0C => return (i, i + 1),
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => return (i, i + 2),
+            b'\r' => return (i, i + 1),
+            0xC2 if bytes.get(i + 1) == Some(&0x85) => return (i, i + 2),
+            0xE2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                return (i, i + 3)
+            }
+            _ => i += 1,
+        }
+    }
+    (bytes.len(), bytes.len())
+}
+
+/// Normalizes with both stages and the default rules: [`Normalizer::normalize`], then
+/// [`compose`].
+pub fn normalize(text: &str) -> (String, Vec<Edit>) {
+    let normalized = Normalizer::new().normalize(text);
+    let mut edits = normalized.edits;
+    let composed = compose(&normalized.text);
+    edits.extend(composed.edits);
+    let out = match composed.text {
+        Cow::Borrowed(_) => normalized.text.into_owned(),
+        Cow::Owned(s) => s,
+    };
+    (out, edits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::apply;
+
+    fn norm(s: &str) -> String {
+        let out = Normalizer::new().normalize(s);
+        assert_eq!(
+            apply(s, &out.edits).as_deref(),
+            Some(&*out.text),
+            "edits replay"
+        );
+        out.text.into_owned()
+    }
+
+    #[test]
+    fn gb2312_punctuation_in_chinese_context() {
+        assert_eq!(norm("――经济发展"), "——经济发展\n");
+        assert_eq!(norm("规划（2016―2020年）"), "规划（2016—2020年）\n");
+        assert_eq!(norm("阿里巴巴・柳州"), "阿里巴巴·柳州\n");
+        assert_eq!(norm("“美丽柳州・生态乡村”"), "“美丽柳州·生态乡村”\n");
+    }
+
+    #[test]
+    fn gb2312_punctuation_left_alone_elsewhere() {
+        assert_eq!(norm("He paused ― then left."), "He paused ― then left.\n");
+        assert_eq!(norm("テレビ・ゲーム"), "テレビ・ゲーム\n");
+        assert_eq!(norm("東京・大阪へ行く"), "東京・大阪へ行く\n");
+    }
+
+    #[test]
+    fn spaces_between_cjk() {
+        assert_eq!(norm("扩大开放。 “八个一”综合"), "扩大开放。“八个一”综合\n");
+        assert_eq!(norm("“七个一批” “十大行动”"), "“七个一批”“十大行动”\n");
+        assert_eq!(norm("加快 “双高”糖"), "加快“双高”糖\n");
+        assert_eq!(norm("中 文"), "中文\n");
+        assert_eq!(norm("中文 English 中文"), "中文 English 中文\n");
+        assert_eq!(norm("한국어 문장"), "한국어 문장\n");
+        assert_eq!(norm("he said “hi” “bye”"), "he said “hi” “bye”\n");
+    }
+
+    #[test]
+    fn width_controls_and_lines() {
+        assert_eq!(norm("ＰＭ２．５"), "PM2．5\n");
+        assert_eq!(norm("a\u{0}b\u{200B}c\u{FEFF}d\u{7}"), "abcd\n");
+        assert_eq!(norm("\n\n a \r\n\r\n\r\n\tb  \rc"), " a\n\n\tb\nc\n");
+        assert_eq!(norm("x\n\n\n"), "x\n");
+        assert_eq!(norm(""), "");
+        assert_eq!(norm("\n \n"), "");
+        assert_eq!(norm("Ⅲ类，（ＰＭ１０）：、"), "Ⅲ类，（PM10）：、\n");
+    }
+
+    #[test]
+    fn zero_width_joiner_kept_inside_words() {
+        assert_eq!(norm("می\u{200C}خواهم"), "می\u{200C}خواهم\n");
+        assert_eq!(norm("中\u{200D}文"), "中文\n");
+    }
+
+    #[test]
+    fn compose_is_nfc_and_records_the_change() {
+        let out = compose("Cafe\u{301} 中文\nok\n");
+        assert_eq!(out.text, "Café 中文\nok\n");
+        assert_eq!(out.edits.len(), 1);
+        assert_eq!(out.edits[0].removed, "e\u{301}");
+        assert_eq!(out.edits[0].inserted, "é");
+        assert_eq!(
+            apply("Cafe\u{301} 中文\nok\n", &out.edits).unwrap(),
+            out.text
+        );
+        assert!(matches!(compose("柳州，Ⅲ类").text, Cow::Borrowed(_)));
+    }
+}

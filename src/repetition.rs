@@ -1,0 +1,447 @@
+//! Repeated copies inside one document, collapsed to the first ([`Stage::Repetition`]).
+//!
+//! Scraped pages often hold the same text several times: a page saved with its print version,
+//! a site that repeats the article under every tab, a scraper that appended the page to itself.
+//! This stage keeps the first copy and removes the others, recording each removal.
+//!
+//! # The rule
+//!
+//! 1. **Units.** The text is cut into units: sentences (ending in `。！？!?…`, or `.` before a
+//!    space, with any closing quotes or brackets after them) and, where a line has no sentence
+//!    end, the line. Blank lines are not units and are skipped when units are compared. Each unit
+//!    is keyed by the xxh3 hash of its text without whitespace, so a copy re-wrapped or
+//!    re-spaced still matches.
+//! 2. **Runs.** Scanning units in order, each unit is compared with earlier units that have the
+//!    same key (at most [`MAX_CANDIDATES`] of them); from each, the match is extended unit by unit
+//!    while the keys agree and the earlier copy stays before the later one. The longest match
+//!    wins (the earliest on a tie). It is a repeated copy, and removed, when it holds at least
+//!    [`RepetitionCollapser::min_run_chars`] characters and either two units or
+//!    [`RepetitionCollapser::min_single_unit_chars`] characters. So a short line that
+//!    legitimately recurs (`各位代表：`, `表1`) is never removed on its own: only as part of a
+//!    long repeated block.
+//! 3. **Slightly different copies.** A copy may lack a paragraph (it then simply forms two runs),
+//!    or carry a different phrase somewhere. Units between two runs of the same copy (the runs'
+//!    earlier counterparts are in the same order, at most [`MAX_GAP_UNITS`] units apart) are part
+//!    of the copy and removed with it. Next to a run, a unit whose counterpart is similar (Dice
+//!    coefficient of character bigrams at least 0.5) is removed too.
+//! 4. **Copies that start or end mid-line.** When the unit before a run ends with the
+//!    counterpart of that unit (a copy glued to the end of a line), that tail is removed; when
+//!    the unit after a run starts with its counterpart, that head is removed. A run that starts
+//!    mid-line keeps its last line break, so the text after it stays on its own line.
+//!
+//! Removals only; what the removals leave (blank lines, trailing spaces) is tidied by the
+//! reader's [`Stage::Tidy`] pass.
+//!
+//! Cost: one pass to cut and hash units, and a hash-map lookup per unit; extension work is
+//! proportional to the text removed.
+//!
+//! # Example
+//!
+//! ```
+//! use scour::repetition::RepetitionCollapser;
+//!
+//! let copy = "第一段落写了一些内容，足够长以便识别。\n第二段落也写了内容，同样不短。\n";
+//! let text = format!("{copy}\n{copy}\n{copy}");
+//! let out = RepetitionCollapser::new().collapse(&text);
+//! assert_eq!(out.text, format!("{copy}\n\n"));
+//! assert_eq!(out.edits.len(), 2);
+//! ```
+
+use std::collections::HashMap;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::edit::{EditKind, EditLog, Rewritten, Stage};
+
+/// How many earlier units with the same key are tried as the start of a copy.
+pub const MAX_CANDIDATES: usize = 8;
+/// How many units may stand between two runs of the same copy.
+pub const MAX_GAP_UNITS: usize = 3;
+
+/// Collapses repeated copies; see the [module docs](self) for the rule.
+#[derive(Clone, Debug)]
+pub struct RepetitionCollapser {
+    min_run_chars: usize,
+    min_single_unit_chars: usize,
+}
+
+impl Default for RepetitionCollapser {
+    fn default() -> Self {
+        RepetitionCollapser::new()
+    }
+}
+
+/// A unit: a byte range of the text and its key (`None` for a blank line).
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    start: usize,
+    end: usize,
+    chars: usize,
+}
+
+/// A run of repeated units, in the index space of non-blank units.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    target: usize,
+    len: usize,
+    source: usize,
+}
+
+impl RepetitionCollapser {
+    /// The default rule: runs of at least 50 characters, and single units of at least 100.
+    pub fn new() -> RepetitionCollapser {
+        RepetitionCollapser {
+            min_run_chars: 50,
+            min_single_unit_chars: 100,
+        }
+    }
+
+    /// The fewest characters (not counting whitespace) a repeated run must hold to be removed.
+    pub fn min_run_chars(mut self, chars: usize) -> RepetitionCollapser {
+        self.min_run_chars = chars.max(1);
+        self
+    }
+
+    /// The fewest characters a single repeated unit must hold to be removed on its own.
+    pub fn min_single_unit_chars(mut self, chars: usize) -> RepetitionCollapser {
+        self.min_single_unit_chars = chars.max(1);
+        self
+    }
+
+    /// Removes repeated copies from `text` ([`Stage::Repetition`]).
+    pub fn collapse<'a>(&self, text: &'a str) -> Rewritten<'a> {
+        let units = split_units(text);
+        if units.len() < 2 {
+            return Rewritten::unchanged(text);
+        }
+        let keys: Vec<u64> = units
+            .iter()
+            .map(|u| unit_key(&text[u.start..u.end]))
+            .collect();
+        let runs = self.find_runs(&units, &keys);
+        if runs.is_empty() {
+            return Rewritten::unchanged(text);
+        }
+        let mut removed = vec![false; units.len()];
+        for run in &runs {
+            removed[run.target..run.target + run.len].fill(true);
+        }
+        // (start, end, reason) byte spans to remove.
+        let mut spans: Vec<(usize, usize, String)> = Vec::new();
+        for (k, run) in runs.iter().enumerate() {
+            let source_at = units[run.source].start;
+            // Units between this run and the next run of the same copy.
+            if let Some(next) = runs.get(k + 1) {
+                let gap_t = next.target - (run.target + run.len);
+                let source_end = run.source + run.len;
+                if gap_t > 0
+                    && gap_t <= MAX_GAP_UNITS
+                    && next.source >= source_end
+                    && next.source - source_end <= MAX_GAP_UNITS
+                {
+                    for u in run.target + run.len..next.target {
+                        removed[u] = true;
+                    }
+                    spans.push((
+                        units[run.target + run.len].start,
+                        units[next.target - 1].end,
+                        format!("inside a repeated copy of the text at byte {source_at}"),
+                    ));
+                }
+            }
+            // Neighbours with a similar counterpart.
+            let mut first = run.target;
+            let mut src = run.source;
+            while first > 0 && src > 0 && !removed[first - 1] && first - 1 != src - 1 {
+                let (t, s) = (&units[first - 1], &units[src - 1]);
+                let (tt, st) = (&text[t.start..t.end], &text[s.start..s.end]);
+                if similar(tt, st) {
+                    removed[first - 1] = true;
+                    spans.push((
+                        t.start,
+                        t.end,
+                        format!("near copy of the text at byte {}", s.start),
+                    ));
+                    first -= 1;
+                    src -= 1;
+                } else {
+                    if let Some(cut) = glued_suffix(tt, st) {
+                        spans.push((
+                            t.start + cut,
+                            t.end,
+                            format!("start of a repeated copy glued to the line before; copy of the text at byte {}", s.start),
+                        ));
+                    }
+                    break;
+                }
+            }
+            let mut last = run.target + run.len;
+            let mut src = run.source + run.len;
+            while last < units.len() && src < run.target && !removed[last] {
+                let (t, s) = (&units[last], &units[src]);
+                let (tt, st) = (&text[t.start..t.end], &text[s.start..s.end]);
+                if similar(tt, st) {
+                    removed[last] = true;
+                    spans.push((
+                        t.start,
+                        t.end,
+                        format!("near copy of the text at byte {}", s.start),
+                    ));
+                    last += 1;
+                    src += 1;
+                } else {
+                    if let Some(cut) = glued_prefix(tt, st) {
+                        spans.push((
+                            t.start,
+                            t.start + cut,
+                            format!("end of a repeated copy glued to the line after; copy of the text at byte {}", s.start),
+                        ));
+                    }
+                    break;
+                }
+            }
+            let start = units[run.target].start;
+            let mut end = units[run.target + run.len - 1].end;
+            // A copy that starts mid-line keeps its last line break.
+            let starts_mid_line = start > 0 && text.as_bytes()[start - 1] != b'\n';
+            if starts_mid_line && text.as_bytes()[end - 1] == b'\n' {
+                end -= 1;
+            }
+            spans.push((
+                start,
+                end,
+                format!(
+                    "repeated copy ({} units) of the text at byte {source_at}",
+                    run.len
+                ),
+            ));
+        }
+        spans.sort_by_key(|s| (s.0, s.1));
+        let mut log = EditLog::new(Stage::Repetition);
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for (start, end, reason) in spans {
+            let start = start.max(copied);
+            if end <= start {
+                continue;
+            }
+            out.push_str(&text[copied..start]);
+            log.remove(EditKind::Repetition, start, &text[start..end], reason);
+            copied = end;
+        }
+        out.push_str(&text[copied..]);
+        Rewritten::changed(out, log.into_edits())
+    }
+
+    fn find_runs(&self, units: &[Unit], keys: &[u64]) -> Vec<Run> {
+        let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(units.len());
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < units.len() {
+            let mut best: Option<Run> = None;
+            if let Some(earlier) = seen.get(&keys[i]) {
+                for &j in earlier.iter() {
+                    let mut len = 0;
+                    while i + len < units.len() && j + len < i && keys[i + len] == keys[j + len] {
+                        len += 1;
+                    }
+                    if best.is_none_or(|b| len > b.len) {
+                        best = Some(Run {
+                            target: i,
+                            len,
+                            source: j,
+                        });
+                    }
+                }
+            }
+            let accepted = best.filter(|run| {
+                let chars: usize = units[run.target..run.target + run.len]
+                    .iter()
+                    .map(|u| u.chars)
+                    .sum();
+                chars >= self.min_run_chars && (run.len >= 2 || chars >= self.min_single_unit_chars)
+            });
+            let step = accepted.map_or(1, |run| run.len);
+            for k in i..i + step {
+                let list = seen.entry(keys[k]).or_default();
+                // Keep the first occurrences and the most recent ones.
+                if list.len() >= MAX_CANDIDATES {
+                    list.remove(MAX_CANDIDATES / 2);
+                }
+                list.push(k);
+            }
+            if let Some(run) = accepted {
+                runs.push(run);
+            }
+            i += step;
+        }
+        runs
+    }
+}
+
+/// Splits `text` into non-blank units (sentences, or lines without sentence ends).
+fn split_units(text: &str) -> Vec<Unit> {
+    let mut units = Vec::new();
+    let mut start = 0;
+    let mut chars = 0;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let mut end = None;
+        match c {
+            '\n' => end = Some(i + 1),
+            '。' | '！' | '？' | '!' | '?' | '…' | '.' => {
+                // A full stop ends a sentence only before a space or line end.
+                let next = iter.peek().map(|&(_, n)| n);
+                if c == '.' && !matches!(next, None | Some(' ' | '\n')) {
+                    chars += 1;
+                    continue;
+                }
+                let mut e = i + c.len_utf8();
+                while let Some(&(j, n)) = iter.peek() {
+                    if matches!(
+                        n,
+                        '”' | '’'
+                            | '」'
+                            | '』'
+                            | '）'
+                            | ')'
+                            | ']'
+                            | '"'
+                            | '\''
+                            | '…'
+                            | '！'
+                            | '？'
+                            | '。'
+                    ) {
+                        e = j + n.len_utf8();
+                        chars += 1;
+                        iter.next();
+                    } else {
+                        break;
+                    }
+                }
+                // The line break after the sentence belongs to it.
+                if let Some(&(j, '\n')) = iter.peek() {
+                    e = j + 1;
+                    iter.next();
+                }
+                end = Some(e);
+            }
+            c if c.is_whitespace() => {}
+            _ => chars += 1,
+        }
+        if let Some(end) = end {
+            if c != '\n' {
+                chars += 1;
+            }
+            if chars > 0 {
+                units.push(Unit { start, end, chars });
+            }
+            start = end;
+            chars = 0;
+        }
+    }
+    if chars > 0 {
+        units.push(Unit {
+            start,
+            end: text.len(),
+            chars,
+        });
+    }
+    units
+}
+
+/// The xxh3 hash of a unit's text without whitespace.
+fn unit_key(unit: &str) -> u64 {
+    if !unit.bytes().any(|b| b.is_ascii_whitespace()) && !unit.contains('\u{3000}') {
+        return xxh3_64(unit.as_bytes());
+    }
+    let squeezed: String = unit.chars().filter(|c| !c.is_whitespace()).collect();
+    xxh3_64(squeezed.as_bytes())
+}
+
+/// Character bigrams of `s` without whitespace, sorted and deduplicated.
+fn bigrams(s: &str) -> Vec<(char, char)> {
+    let chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut grams: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+    grams.sort_unstable();
+    grams.dedup();
+    grams
+}
+
+/// Two units are similar when their character-bigram sets have a Dice coefficient of at least
+/// 0.5 and neither is more than twice as long as the other.
+fn similar(a: &str, b: &str) -> bool {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.max(lb) > 2 * la.min(lb) {
+        return false;
+    }
+    let (ga, gb) = (bigrams(a), bigrams(b));
+    if ga.is_empty() || gb.is_empty() {
+        return false;
+    }
+    let shared = ga.iter().filter(|g| gb.binary_search(g).is_ok()).count();
+    2 * shared * 2 >= ga.len() + gb.len()
+}
+
+/// If `unit` ends with `counterpart` (ignoring its line break) and holds more before it, the byte
+/// offset in `unit` where the glued copy starts.
+fn glued_suffix(unit: &str, counterpart: &str) -> Option<usize> {
+    let core = counterpart.trim_end();
+    let unit_core = unit.trim_end();
+    (core.chars().count() >= 4 && unit_core.len() > core.len() && unit_core.ends_with(core))
+        .then(|| unit_core.len() - core.len())
+}
+
+/// If `unit` starts with `counterpart` (ignoring its line break) and holds more after it, the
+/// length in bytes of the glued copy's end.
+fn glued_prefix(unit: &str, counterpart: &str) -> Option<usize> {
+    let core = counterpart.trim_end();
+    (core.chars().count() >= 4 && unit.trim_end().len() > core.len() && unit.starts_with(core))
+        .then_some(core.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::apply;
+
+    fn collapse(s: &str) -> String {
+        let out = RepetitionCollapser::new().collapse(s);
+        assert_eq!(apply(s, &out.edits).as_deref(), Some(&*out.text));
+        out.text.into_owned()
+    }
+
+    const A: &str = "各位代表：\n过去一年，面对错综复杂的发展环境，我们在自治区党委、政府和市委的正确领导下，全力保持经济社会平稳健康发展。\n一年来，我们做了以下工作：\n全力以赴做好稳增长工作。面对持续加大的经济下行压力，我们把稳增长作为政府工作的首要任务，出台加强要素保障措施。\n";
+
+    #[test]
+    fn exact_copies_collapse_to_the_first() {
+        assert_eq!(collapse(&format!("{A}{A}{A}")), A);
+        assert_eq!(collapse(&format!("{A}\n{A}")), format!("{A}\n"));
+    }
+
+    #[test]
+    fn short_repeated_lines_stay() {
+        let text = "表1\n第一项内容。\n表1\n第二项内容。\n各位代表：\n各位代表：\n";
+        assert_eq!(collapse(text), text);
+    }
+
+    #[test]
+    fn copy_with_a_paragraph_missing_or_a_phrase_changed() {
+        let missing = A.replace("一年来，我们做了以下工作：\n", "");
+        assert_eq!(collapse(&format!("{A}{missing}")), A);
+        let changed = A.replace("各位代表：", "各位代表们：");
+        assert_eq!(collapse(&format!("{A}{changed}")), A);
+        let inserted = A.replace("一年来，", "本站广告内容。\n一年来，");
+        assert_eq!(collapse(&format!("{A}{inserted}")), A);
+    }
+
+    #[test]
+    fn copy_glued_mid_line() {
+        let glued = format!("{}{A}", A.trim_end());
+        assert_eq!(collapse(&glued), A);
+        let text = format!("开头没有标点{A}");
+        let twice = format!("{text}{text}");
+        assert_eq!(collapse(&twice), text.to_string());
+    }
+}
