@@ -291,7 +291,7 @@ fn nul_layout(bytes: &[u8]) -> Result<Charset> {
     }
     let quads = sample.len() / 4;
     let total: usize = zeros.iter().sum();
-    if quads > 0 && bytes.len() % 4 == 0 {
+    if quads > 0 && bytes.len().is_multiple_of(4) {
         // UTF-32: the two high bytes of every code unit are zero.
         if zeros[2] >= quads * 9 / 10 && zeros[3] >= quads * 9 / 10 && zeros[1] < quads {
             return Ok(Charset::Utf32Le);
@@ -302,7 +302,7 @@ fn nul_layout(bytes: &[u8]) -> Result<Charset> {
     }
     let pairs = sample.len() / 2;
     let (even, odd) = (zeros[0] + zeros[2], zeros[1] + zeros[3]);
-    if bytes.len() % 2 == 0 && pairs > 0 {
+    if bytes.len().is_multiple_of(2) && pairs > 0 {
         // ASCII-heavy UTF-16: a zero in most high bytes and almost none in the low bytes.
         if odd * 10 >= pairs * 3 && even * 20 <= odd {
             return Ok(Charset::Whatwg(UTF_16LE));

@@ -139,9 +139,7 @@ impl RepetitionCollapser {
                     && next.source >= source_end
                     && next.source - source_end <= MAX_GAP_UNITS
                 {
-                    for u in run.target + run.len..next.target {
-                        removed[u] = true;
-                    }
+                    removed[run.target + run.len..next.target].fill(true);
                     spans.push((
                         units[run.target + run.len].start,
                         units[next.target - 1].end,
@@ -262,8 +260,8 @@ impl RepetitionCollapser {
                 chars >= self.min_run_chars && (run.len >= 2 || chars >= self.min_single_unit_chars)
             });
             let step = accepted.map_or(1, |run| run.len);
-            for k in i..i + step {
-                let list = seen.entry(keys[k]).or_default();
+            for (k, &key) in keys.iter().enumerate().skip(i).take(step) {
+                let list = seen.entry(key).or_default();
                 // Keep the first occurrences and the most recent ones.
                 if list.len() >= MAX_CANDIDATES {
                     list.remove(MAX_CANDIDATES / 2);
