@@ -171,14 +171,22 @@ impl BoilerplateCutter {
                 }
                 let m = matches.next().expect("peeked");
                 let pattern = m.pattern().as_usize();
-                if placement_fits(
-                    self.patterns[pattern].placement,
-                    text,
-                    line_start,
-                    content_end,
-                    m.start(),
-                    m.end(),
-                ) {
+                // A combining mark after the match belongs to its last character, which is then
+                // not the pattern's character.
+                let splits_a_character = text[m.end()..]
+                    .chars()
+                    .next()
+                    .is_some_and(unicode_normalization::char::is_combining_mark);
+                if !splits_a_character
+                    && placement_fits(
+                        self.patterns[pattern].placement,
+                        text,
+                        line_start,
+                        content_end,
+                        m.start(),
+                        m.end(),
+                    )
+                {
                     line_cuts.push((m.start(), m.end(), pattern));
                 }
             }

@@ -191,14 +191,15 @@ impl Decoder {
         }
         check_signature(bytes)?;
         if memchr::memchr(0, bytes).is_some() {
-            let charset = nul_layout(bytes)?;
-            return Ok(decode_with(
-                charset,
-                bytes,
-                0,
-                EditLog::new(Stage::Decode),
-                Method::NulLayout,
-            ));
+            if let Some(charset) = nul_layout(bytes)? {
+                return Ok(decode_with(
+                    charset,
+                    bytes,
+                    0,
+                    EditLog::new(Stage::Decode),
+                    Method::NulLayout,
+                ));
+            }
         }
         if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
             return Ok(Decoded {
@@ -279,9 +280,9 @@ fn check_signature(bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Input with NUL bytes: UTF-16 or UTF-32 if the NULs sit where ASCII or BMP text puts them,
-/// otherwise binary.
-fn nul_layout(bytes: &[u8]) -> Result<Charset> {
+/// Input with NUL bytes: UTF-16 or UTF-32 if the NULs sit where ASCII or BMP text puts them;
+/// `None` (text with stray NULs, which the normalizer removes) if they are rare; otherwise binary.
+fn nul_layout(bytes: &[u8]) -> Result<Option<Charset>> {
     let sample = &bytes[..bytes.len().min(64 * 1024)];
     let mut zeros = [0usize; 4];
     for (i, &b) in sample.iter().enumerate() {
@@ -294,10 +295,10 @@ fn nul_layout(bytes: &[u8]) -> Result<Charset> {
     if quads > 0 && bytes.len().is_multiple_of(4) {
         // UTF-32: the two high bytes of every code unit are zero.
         if zeros[2] >= quads * 9 / 10 && zeros[3] >= quads * 9 / 10 && zeros[1] < quads {
-            return Ok(Charset::Utf32Le);
+            return Ok(Some(Charset::Utf32Le));
         }
         if zeros[0] >= quads * 9 / 10 && zeros[1] >= quads * 9 / 10 && zeros[2] < quads {
-            return Ok(Charset::Utf32Be);
+            return Ok(Some(Charset::Utf32Be));
         }
     }
     let pairs = sample.len() / 2;
@@ -305,11 +306,15 @@ fn nul_layout(bytes: &[u8]) -> Result<Charset> {
     if bytes.len().is_multiple_of(2) && pairs > 0 {
         // ASCII-heavy UTF-16: a zero in most high bytes and almost none in the low bytes.
         if odd * 10 >= pairs * 3 && even * 20 <= odd {
-            return Ok(Charset::Whatwg(UTF_16LE));
+            return Ok(Some(Charset::Whatwg(UTF_16LE)));
         }
         if even * 10 >= pairs * 3 && odd * 20 <= even {
-            return Ok(Charset::Whatwg(UTF_16BE));
+            return Ok(Some(Charset::Whatwg(UTF_16BE)));
         }
+    }
+    // Stray NULs in text (padding, a scraper's artifact) are rare: one byte in twenty at most.
+    if total * 20 <= sample.len() {
+        return Ok(None);
     }
     let first = memchr::memchr(0, bytes).unwrap_or(0);
     Err(Error::Binary {

@@ -145,12 +145,13 @@ pub struct Edit {
 }
 
 impl Edit {
-    /// The number of characters removed (for decode edits: the number of bytes).
-    pub fn removed_chars(&self) -> usize {
+    /// The length in bytes of the stage input that the edit covers: `removed.len()`, or for a
+    /// decode edit the number of raw bytes its `\xHH` escapes spell.
+    pub fn input_len(&self) -> usize {
         if self.stage == Stage::Decode {
             self.removed.len() / 4
         } else {
-            self.removed.chars().count()
+            self.removed.len()
         }
     }
 }
@@ -218,11 +219,9 @@ impl EditLog {
     ) {
         let reason = reason.into();
         if let Some(last) = self.edits.last_mut() {
-            debug_assert!(last.offset + last.removed.len() <= offset, "edits overlap");
-            if last.kind == kind
-                && last.reason == reason
-                && last.offset + last.removed.len() == offset
-            {
+            let last_end = last.offset + last.input_len();
+            debug_assert!(last_end <= offset, "edits overlap");
+            if last.kind == kind && last.reason == reason && last_end == offset {
                 last.removed.push_str(removed);
                 last.inserted.push_str(inserted);
                 return;

@@ -9,12 +9,12 @@
 //!   - line endings `\r\n`, `\r`, U+0085, U+2028, U+2029, `\x0B`, `\x0C` into `\n`;
 //!   - control characters (all of category Cc but `\n` and `\t`), zero-width spaces (U+200B,
 //!     U+2060, U+180E) and stray byte-order marks (U+FEFF) removed; U+200C/U+200D (ZWNJ/ZWJ) are
-//!     removed only next to CJK text or a line edge, since Persian, Indic scripts and emoji need
-//!     them;
+//!     removed only next to CJK text, a space or a line edge, since Persian, Indic scripts and
+//!     emoji need them between their characters;
 //!   - full-width ASCII letters and digits (`Ａ`, `１`) folded to half-width; full-width
 //!     punctuation is kept;
-//!   - the punctuation left by the old GB2312 decoding table repaired in Chinese context (a Han
-//!     character within [`CONTEXT_CHARS`] characters on the same line, and no kana on the line):
+//!   - the punctuation left by the old GB2312 decoding table repaired in Chinese context (a line
+//!     with a Han character and no kana):
 //!     U+2015 becomes U+2014 (`――` → `——`, `2016―2020` → `2016—2020`); U+30FB, U+FF65 and U+2027
 //!     become U+00B7 (`阿里巴巴・柳州` → `阿里巴巴·柳州`). Elsewhere, Japanese text included,
 //!     these characters are left alone;
@@ -43,10 +43,6 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::edit::{Edit, EditKind, EditLog, Rewritten, Stage};
 use crate::script::{is_cjk, is_han, is_kana};
-
-/// How far, in characters on the same line, a Han character may be from a U+2015 or U+30FB for
-/// the character to count as being in Chinese text.
-pub const CONTEXT_CHARS: usize = 12;
 
 /// Puts `text` in Unicode Normalization Form C ([`Stage::Compose`]).
 ///
@@ -291,21 +287,32 @@ impl Normalizer {
         chars.clear();
         chars.extend(line.char_indices());
         actions.clear();
-        let has_kana = chars.iter().any(|&(_, c)| is_kana(c));
-        for (i, &(_, c)) in chars.iter().enumerate() {
-            actions.push(self.char_action(chars, i, c, has_kana));
+        // Chinese context is a line with Han and no kana: a line, not a window, so that removing
+        // characters elsewhere on the line never changes the verdict (the stage is idempotent).
+        let chinese =
+            chars.iter().any(|&(_, c)| is_han(c)) && !chars.iter().any(|&(_, c)| is_kana(c));
+        for &(_, c) in chars.iter() {
+            actions.push(self.char_action(c, chinese));
         }
         // Zero-width joiners next to CJK or a line edge.
         if self.remove_controls {
             for i in 0..chars.len() {
                 let c = chars[i].1;
                 if (c == '\u{200C}' || c == '\u{200D}') && actions[i] == Action::Keep {
-                    let prev = i.checked_sub(1).map(|j| chars[j].1);
-                    let next = chars.get(i + 1).map(|&(_, c)| c);
-                    if prev.is_none_or(is_cjk) || next.is_none_or(is_cjk) {
+                    // The neighbours that stay, so a joiner next to a removed character is
+                    // judged by what it will touch.
+                    // Runs of joiners are judged together, by what surrounds the run.
+                    let stays = |j: &usize| {
+                        !matches!(actions[*j], Action::Remove(..))
+                            && !matches!(chars[*j].1, '\u{200C}' | '\u{200D}')
+                    };
+                    let prev = (0..i).rev().find(stays).map(|j| chars[j].1);
+                    let next = (i + 1..chars.len()).find(stays).map(|j| chars[j].1);
+                    let joins_nothing = |c: char| is_cjk(c) || c.is_whitespace();
+                    if prev.is_none_or(joins_nothing) || next.is_none_or(joins_nothing) {
                         actions[i] = Action::Remove(
                             EditKind::Control,
-                            "zero-width joiner next to CJK text or a line edge",
+                            "zero-width joiner next to CJK text, a space or a line edge",
                         );
                     }
                 }
@@ -351,7 +358,7 @@ impl Normalizer {
         out.push_str(&line[copied..]);
     }
 
-    fn char_action(&self, chars: &[(usize, char)], i: usize, c: char, has_kana: bool) -> Action {
+    fn char_action(&self, c: char, chinese: bool) -> Action {
         match c {
             '\t' => Action::Keep,
             '\u{FEFF}' if self.remove_controls => {
@@ -373,16 +380,12 @@ impl Normalizer {
                     "full-width ASCII letter or digit folded to half-width",
                 )
             }
-            '\u{2015}' if self.repair_punctuation && in_chinese_context(chars, i, has_kana) => {
-                Action::Replace(
-                    EditKind::Punctuation,
-                    '\u{2014}',
-                    "U+2015 from the GB2312 decoding table; Chinese dashes are U+2014",
-                )
-            }
-            '\u{30FB}' | '\u{FF65}' | '\u{2027}'
-                if self.repair_punctuation && in_chinese_context(chars, i, has_kana) =>
-            {
+            '\u{2015}' if self.repair_punctuation && chinese => Action::Replace(
+                EditKind::Punctuation,
+                '\u{2014}',
+                "U+2015 from the GB2312 decoding table; Chinese dashes are U+2014",
+            ),
+            '\u{30FB}' | '\u{FF65}' | '\u{2027}' if self.repair_punctuation && chinese => {
                 Action::Replace(
                     EditKind::Punctuation,
                     '\u{00B7}',
@@ -468,16 +471,6 @@ fn is_cjk_like(c: char, beyond: impl FnOnce() -> Option<char>) -> bool {
     } else {
         is_cjk(c)
     }
-}
-
-/// A Han character within [`CONTEXT_CHARS`] of `chars[i]` on its line, and no kana on the line.
-fn in_chinese_context(chars: &[(usize, char)], i: usize, has_kana: bool) -> bool {
-    if has_kana {
-        return false;
-    }
-    let lo = i.saturating_sub(CONTEXT_CHARS);
-    let hi = (i + CONTEXT_CHARS + 1).min(chars.len());
-    chars[lo..hi].iter().any(|&(_, c)| is_han(c))
 }
 
 /// Does this line hold any byte that a per-character rule could act on? Bytes below 0x20 and

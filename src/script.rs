@@ -18,11 +18,12 @@ pub fn is_han(c: char) -> bool {
         | 0x30000..=0x323AF)
 }
 
-/// Hiragana or katakana, including the half-width katakana and the prolonged sound mark.
+/// Hiragana or katakana, including the half-width katakana and the prolonged sound mark, but not
+/// the combining voiced sound marks U+3099 and U+309A.
 #[inline]
 pub fn is_kana(c: char) -> bool {
     matches!(c as u32,
-        0x3041..=0x309F | 0x30A0..=0x30FA | 0x30FC..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F
+        0x3041..=0x3096 | 0x309B..=0x309F | 0x30A0..=0x30FA | 0x30FC..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F
         | 0x1B000..=0x1B16F)
 }
 

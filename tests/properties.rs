@@ -1,0 +1,109 @@
+//! Properties of the reader on arbitrary input: it never panics, it is idempotent, and its edit
+//! record accounts for every change.
+
+use proptest::prelude::*;
+use scour::edit::replay;
+use scour::{decode, BoilerplateCutter, Cleaner, Stage};
+
+/// Text built from the pieces scraped Chinese text is made of, so that the rules fire often:
+/// Han, kana, Hangul, ASCII, full-width forms, CJK punctuation and quotes, the GB2312-table
+/// artifacts, every kind of space and line break, controls, zero-width characters, combining
+/// marks, and repeated blocks.
+fn scraped_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("各位代表".to_string()),
+        Just("柳州市政府工作报告".to_string()),
+        Just("テレビ・ゲーム".to_string()),
+        Just("한국어 문장".to_string()),
+        Just("Hello, world.".to_string()),
+        Just("ＰＭ２．５".to_string()),
+        Just("，。！？：；（）《》".to_string()),
+        Just("“".to_string()),
+        Just("”".to_string()),
+        Just("――".to_string()),
+        Just("・".to_string()),
+        Just(" ".to_string()),
+        Just("  ".to_string()),
+        Just("\t".to_string()),
+        Just("\u{3000}".to_string()),
+        Just("\n".to_string()),
+        Just("\n\n\n".to_string()),
+        Just("\r\n".to_string()),
+        Just("\r".to_string()),
+        Just("\u{2028}".to_string()),
+        Just("\u{0}\u{7}\u{85}".to_string()),
+        Just("\u{200B}\u{200D}\u{FEFF}".to_string()),
+        Just("e\u{301}".to_string()),
+        Just("\u{301}".to_string()),
+        Just("侯卫东官场笔记".to_string()),
+        Just("过去一年，面对错综复杂的发展环境，我们全力保持经济社会平稳健康发展。\n".to_string()),
+        "[a-z ]{0,12}",
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|pieces| {
+        let text = pieces.concat();
+        // Sometimes a document repeats itself.
+        if text.len() % 3 == 0 {
+            format!("{text}\n{text}")
+        } else {
+            text
+        }
+    })
+}
+
+fn cleaner() -> Cleaner {
+    Cleaner::builder()
+        .boilerplate(BoilerplateCutter::from_phrases(["侯卫东官场笔记", "Hello"]).unwrap())
+        .build()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        let _ = cleaner().clean(&bytes);
+    }
+
+    #[test]
+    fn idempotent_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        if let Ok(once) = cleaner().clean(&bytes) {
+            let twice = cleaner().clean(once.text.as_bytes()).unwrap();
+            prop_assert_eq!(&twice.text, &once.text);
+        }
+    }
+
+    #[test]
+    fn idempotent_on_scraped_text(text in scraped_text()) {
+        // Pieces with NUL bytes can make a short text NUL-heavy, hence binary.
+        let Ok(once) = cleaner().clean(text.as_bytes()) else { return Ok(()) };
+        let twice = cleaner().clean(once.text.as_bytes()).unwrap();
+        prop_assert_eq!(&twice.text, &once.text);
+        prop_assert!(twice.edits.is_empty(), "edits on clean text: {:?}", twice.edits);
+    }
+
+    #[test]
+    fn edit_record_replays_to_the_output(text in scraped_text()) {
+        let Ok(cleaned) = cleaner().clean(text.as_bytes()) else { return Ok(()) };
+        let decoded = decode(text.as_bytes()).unwrap().text;
+        prop_assert_eq!(replay(&decoded, &cleaned.edits), Some(cleaned.text.clone()));
+        // Every removed character is in the record: characters in = characters out, minus those
+        // removed, plus those inserted.
+        // (Decode edits describe bytes, not text, and are left out.)
+        let text_edits = || cleaned.edits.iter().filter(|e| e.stage != Stage::Decode);
+        let removed: usize = text_edits().map(|e| e.removed.chars().count()).sum();
+        let inserted: usize = text_edits().map(|e| e.inserted.chars().count()).sum();
+        prop_assert_eq!(
+            decoded.chars().count() + inserted - removed,
+            cleaned.text.chars().count()
+        );
+    }
+
+    #[test]
+    fn edit_record_replays_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        if let Ok(cleaned) = cleaner().clean(&bytes) {
+            let decoded = decode(&bytes).unwrap().text;
+            prop_assert_eq!(replay(&decoded, &cleaned.edits), Some(cleaned.text.clone()));
+        }
+    }
+}
