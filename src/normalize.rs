@@ -34,7 +34,7 @@
 //!
 //! let out = Normalizer::new().normalize("２０１７年  ――柳州\r\n阿里巴巴・柳州 \r\n");
 //! assert_eq!(out.text, "2017年——柳州\n阿里巴巴·柳州\n");
-//! assert_eq!(out.edits.len(), 6);
+//! assert_eq!(out.edits.len(), 7);
 //! ```
 
 use std::borrow::Cow;
@@ -405,6 +405,16 @@ impl Normalizer {
         // The kept character before index `i`, and after index `j`.
         let prev_kept = |i: usize| (0..i).rev().find_map(|j| effective(j).map(|c| (j, c)));
         let next_kept = |j: usize| (j + 1..chars.len()).find_map(|k| effective(k).map(|c| (k, c)));
+        // The first kept character past `k` (forward or back) that is neither a space nor
+        // ambiguous punctuation: what decides whether ambiguous punctuation is CJK.
+        let beyond = |k: usize, forward: bool| {
+            let decisive = |j: usize| effective(j).filter(|&c| c != ' ' && !is_ambiguous(c));
+            if forward {
+                (k + 1..chars.len()).find_map(decisive)
+            } else {
+                (0..k).rev().find_map(decisive)
+            }
+        };
         // A gap is a run of spaces and removed characters; its spaces go when both sides of the
         // gap are CJK.
         let in_gap = |k: usize| {
@@ -426,10 +436,8 @@ impl Normalizer {
             if has_space {
                 let left = prev_kept(i);
                 let right = next_kept(j);
-                let cjk_left =
-                    left.is_some_and(|(k, c)| is_cjk_like(c, || prev_kept(k).map(|(_, c)| c)));
-                let cjk_right =
-                    right.is_some_and(|(k, c)| is_cjk_like(c, || next_kept(k).map(|(_, c)| c)));
+                let cjk_left = left.is_some_and(|(k, c)| is_cjk_like(c, || beyond(k, false)));
+                let cjk_right = right.is_some_and(|(k, c)| is_cjk_like(c, || beyond(k, true)));
                 if cjk_left && cjk_right {
                     remove.push((i, j));
                 }
@@ -467,7 +475,7 @@ fn is_ambiguous(c: char) -> bool {
 #[inline]
 fn is_cjk_like(c: char, beyond: impl FnOnce() -> Option<char>) -> bool {
     if is_ambiguous(c) {
-        beyond().is_some_and(|b| is_cjk(b) && !is_ambiguous(b))
+        beyond().is_some_and(is_cjk)
     } else {
         is_cjk(c)
     }

@@ -40,7 +40,8 @@
 //! ```
 //! use scour::repetition::RepetitionCollapser;
 //!
-//! let copy = "第一段落写了一些内容，足够长以便识别。\n第二段落也写了内容，同样不短。\n";
+//! let copy = "过去一年，面对错综复杂的发展环境，全力保持经济社会平稳健康发展。\n\
+//!             一年来，我们做了以下工作：全力以赴做好稳增长工作。\n";
 //! let text = format!("{copy}\n{copy}\n{copy}");
 //! let out = RepetitionCollapser::new().collapse(&text);
 //! assert_eq!(out.text, format!("{copy}\n\n"));
