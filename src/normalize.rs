@@ -50,7 +50,7 @@ use crate::script::{is_cjk, is_han, is_kana};
 /// kana, Hangul syllables, CJK and full-width punctuation) is returned borrowed after one scan.
 /// Otherwise each line that NFC changes becomes one edit, trimmed to the part that differs.
 pub fn compose(text: &str) -> Rewritten<'_> {
-    if text.chars().all(is_nfc_inert) || unicode_normalization::is_nfc(text) {
+    if is_nfc_inert(text.as_bytes()) || unicode_normalization::is_nfc(text) {
         return Rewritten::unchanged(text);
     }
     let mut log = EditLog::new(Stage::Compose);
@@ -74,16 +74,62 @@ pub fn compose(text: &str) -> Rewritten<'_> {
     Rewritten::changed(out, log.into_edits())
 }
 
-/// True for characters that are NFC on their own and never compose with a neighbour.
-#[inline]
-fn is_nfc_inert(c: char) -> bool {
-    matches!(c as u32,
-        0..=0x2FF
-        | 0x2002..=0x206F
-        | 0x3000..=0x3029 | 0x3030..=0x3098 | 0x309B..=0x30FF
-        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xAC00..=0xD7A3
-        | 0xFF00..=0xFFEF)
+/// True if `text` (valid UTF-8) holds only characters that are NFC on their own and never
+/// compose with a neighbour: ASCII and U+0080–U+02FF, most of U+2000–U+2FFF, CJK punctuation, kana (but
+/// the combining marks U+3099 and U+309A, and the tone marks U+302A–U+302F), CJK ideographs,
+/// Hangul syllables, and the half-width and full-width forms. A byte scan, conservative: any
+/// other character makes it false, and the caller then runs the full check.
+fn is_nfc_inert(text: &[u8]) -> bool {
+    let n = text.len();
+    let mut i = 0;
+    while i < n {
+        let b = text[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        // Valid UTF-8: a lead byte is followed by all its continuation bytes.
+        let (b1, b2) = (text[i + 1], text.get(i + 2).copied().unwrap_or(0));
+        let inert = match b {
+            0xC2..=0xCB => {
+                i += 2;
+                continue;
+            }
+            // U+2000–U+2FFF, but for the singletons U+2000, U+2001, U+2126, U+212A, U+212B,
+            // U+2329, U+232A, U+2ADC and the combining marks U+20D0–U+20FF, U+2CEF–U+2CF1,
+            // U+2D7F, U+2DE0–U+2DFF.
+            0xE2 => !matches!(
+                (b1, b2),
+                (0x80, 0x80 | 0x81)
+                    | (0x83, 0x90..=0xBF)
+                    | (0x84, 0xA6 | 0xAA | 0xAB)
+                    | (0x8C, 0xA9 | 0xAA)
+                    | (0xAB, 0x9C)
+                    | (0xB3, 0xAF..=0xB1)
+                    | (0xB5, 0xBF)
+                    | (0xB7, 0xA0..=0xBF)
+            ),
+            0xE3 => match b1 {
+                0x80 => !(0xAA..=0xAF).contains(&b2),
+                0x81 | 0x83 => true,
+                0x82 => b2 != 0x99 && b2 != 0x9A,
+                0x90..=0xBF => true,
+                _ => false,
+            },
+            0xE4..=0xE9 | 0xEB | 0xEC => true,
+            0xEA => b1 >= 0xB0,
+            0xED => b1 <= 0x9E,
+            0xEF => {
+                matches!(b1, 0xBC..=0xBE) || (b1 == 0xBF && b2 <= 0xAF) || (b1, b2) == (0xBB, 0xBF)
+            }
+            _ => false,
+        };
+        if !inert {
+            return false;
+        }
+        i += 3;
+    }
+    true
 }
 
 /// The lengths in bytes of the longest common prefix and suffix of `a` and `b`, at character
@@ -188,9 +234,16 @@ impl Normalizer {
         let mut seen_content = false;
         let mut last_term_missing = false;
 
+        // Most texts end their lines with \n alone: then a line is found with memchr.
+        let only_newlines = has_only_newline_terminators(text);
         let mut pos = 0;
         while pos < text.len() {
-            let (content_end, term_end) = find_line_end(text, pos);
+            let (content_end, term_end) = if only_newlines {
+                memchr::memchr(b'\n', &text.as_bytes()[pos..])
+                    .map_or((text.len(), text.len()), |i| (pos + i, pos + i + 1))
+            } else {
+                find_line_end(text, pos)
+            };
             let line = &text[pos..content_end];
             if is_blank(line) {
                 pending_blank.push((pos, content_end, term_end));
@@ -223,7 +276,7 @@ impl Normalizer {
             pending_blank.clear();
             seen_content = true;
 
-            if needs_char_pass(line.as_bytes()) {
+            if needs_char_pass(line) {
                 self.normalize_line(line, pos, &mut chars, &mut actions, &mut out, &mut log);
             } else {
                 out.push_str(line);
@@ -285,17 +338,40 @@ impl Normalizer {
         log: &mut EditLog,
     ) {
         chars.clear();
-        chars.extend(line.char_indices());
         actions.clear();
+        // One pass decodes the characters, decides what does not depend on the rest of the line,
+        // and notes what the later passes need to look at.
+        let (mut has_han, mut has_kana, mut has_space, mut has_joiner, mut has_gb_punct) =
+            (false, false, false, false, false);
+        for (off, c) in line.char_indices() {
+            chars.push((off, c));
+            let action = if (c as u32) < 0x80 {
+                has_space |= c == ' ';
+                if c.is_ascii_control() && c != '\t' && self.remove_controls {
+                    Action::Remove(EditKind::Control, "control character")
+                } else {
+                    Action::Keep
+                }
+            } else {
+                has_han |= is_han(c);
+                has_kana |= is_kana(c);
+                has_joiner |= matches!(c, '\u{200C}' | '\u{200D}');
+                has_gb_punct |= matches!(c, '\u{2015}' | '\u{30FB}' | '\u{FF65}' | '\u{2027}');
+                self.char_action(c, false)
+            };
+            actions.push(action);
+        }
         // Chinese context is a line with Han and no kana: a line, not a window, so that removing
         // characters elsewhere on the line never changes the verdict (the stage is idempotent).
-        let chinese =
-            chars.iter().any(|&(_, c)| is_han(c)) && !chars.iter().any(|&(_, c)| is_kana(c));
-        for &(_, c) in chars.iter() {
-            actions.push(self.char_action(c, chinese));
+        if has_gb_punct && has_han && !has_kana {
+            for (i, &(_, c)) in chars.iter().enumerate() {
+                if actions[i] == Action::Keep {
+                    actions[i] = self.char_action(c, true);
+                }
+            }
         }
         // Zero-width joiners next to CJK or a line edge.
-        if self.remove_controls {
+        if self.remove_controls && has_joiner {
             for i in 0..chars.len() {
                 let c = chars[i].1;
                 if (c == '\u{200C}' || c == '\u{200D}') && actions[i] == Action::Keep {
@@ -318,7 +394,7 @@ impl Normalizer {
                 }
             }
         }
-        if self.remove_cjk_spaces {
+        if self.remove_cjk_spaces && has_space {
             self.mark_cjk_spaces(chars, actions);
         }
         // Trailing whitespace (and removed characters among it).
@@ -481,15 +557,51 @@ fn is_cjk_like(c: char, beyond: impl FnOnce() -> Option<char>) -> bool {
     }
 }
 
-/// Does this line hold any byte that a per-character rule could act on? Bytes below 0x20 and
-/// DEL (controls), a space (CJK spaces, trailing whitespace), and the lead bytes of U+0080–U+00BF
-/// (C1 controls, NBSP), U+1800–U+1FFF (U+180E), U+2000–U+2FFF (U+2015, zero-width characters),
-/// U+3000–U+3FFF (U+30FB) and U+F000–U+FFFF (full-width forms, U+FEFF).
+/// Could a per-character rule act on this line? A conservative byte scan, so that most lines of
+/// clean text are copied without decoding their characters: it looks for control bytes, the
+/// exact UTF-8 sequences of the characters the rules change (zero-width characters, U+FEFF,
+/// U+2015, U+2027, U+30FB, U+FF65, full-width letters and digits), spaces with non-ASCII on both
+/// sides, and whitespace at the end of the line.
 #[inline]
-fn needs_char_pass(line: &[u8]) -> bool {
-    line.iter().any(|&b| {
-        b <= 0x20 || b == 0x7F || b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3 || b == 0xEF
-    })
+fn needs_char_pass(line: &str) -> bool {
+    if line.chars().next_back().is_some_and(char::is_whitespace) {
+        return true;
+    }
+    let bytes = line.as_bytes();
+    let n = bytes.len();
+    let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
+    let mut i = 0;
+    while i < n {
+        match bytes[i] {
+            b' ' => {
+                let start = i;
+                while i < n && bytes[i] == b' ' {
+                    i += 1;
+                }
+                if start > 0 && bytes[start - 1] >= 0x80 && at(i) >= 0x80 {
+                    return true;
+                }
+                continue;
+            }
+            0x00..=0x08 | 0x0A..=0x1F | 0x7F => return true,
+            0xC2 if (0x80..=0x9F).contains(&at(i + 1)) => return true,
+            0xE1 if at(i + 1) == 0xA0 && at(i + 2) == 0x8E => return true,
+            0xE2 if at(i + 1) == 0x80 && matches!(at(i + 2), 0x8B..=0x8D | 0x95 | 0xA7) => {
+                return true
+            }
+            0xE2 if at(i + 1) == 0x81 && at(i + 2) == 0xA0 => return true,
+            0xE3 if at(i + 1) == 0x83 && at(i + 2) == 0xBB => return true,
+            0xEF => match (at(i + 1), at(i + 2)) {
+                (0xBB, 0xBF) | (0xBC, 0x90..=0x99 | 0xA1..=0xBA) | (0xBD, 0x81..=0x9A | 0xA5) => {
+                    return true
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// A line is blank when it holds only whitespace and characters the normalizer removes.
@@ -502,6 +614,15 @@ fn is_blank(line: &str) -> bool {
                 '\u{FEFF}' | '\u{200B}' | '\u{2060}' | '\u{180E}' | '\u{200C}' | '\u{200D}'
             )
     })
+}
+
+/// True if no line of `text` ends in anything but `\n`.
+fn has_only_newline_terminators(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr3(b'\r', 0x0B, 0x0C, bytes).is_none()
+        && ["\u{85}", "\u{2028}", "\u{2029}"]
+            .iter()
+            .all(|t| memchr::memmem::find(bytes, t.as_bytes()).is_none())
 }
 
 /// Finds the end of the line that starts at `pos`: returns (end of content, end of terminator).
@@ -596,6 +717,42 @@ mod tests {
     fn zero_width_joiner_kept_inside_words() {
         assert_eq!(norm("می\u{200C}خواهم"), "می\u{200C}خواهم\n");
         assert_eq!(norm("中\u{200D}文"), "中文\n");
+    }
+
+    #[test]
+    fn nfc_inert_characters_are_nfc_and_never_compose() {
+        use unicode_normalization::char::{
+            canonical_combining_class, compose, decompose_canonical,
+        };
+        // Every character that is the second half of a canonical composition.
+        let mut seconds = std::collections::HashSet::new();
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            let mut parts = Vec::new();
+            decompose_canonical(c, |p| parts.push(p));
+            if parts.len() >= 2 {
+                seconds.insert(parts[parts.len() - 1]);
+            }
+        }
+        let mut inert = 0;
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            if !is_nfc_inert(c.encode_utf8(&mut buf).as_bytes()) {
+                continue;
+            }
+            inert += 1;
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(
+                c.to_string().nfc().collect::<String>(),
+                c.to_string(),
+                "{c:?}"
+            );
+            assert!(
+                !seconds.contains(&c),
+                "{c:?} composes with what comes before"
+            );
+            assert!(compose('\u{1100}', c).is_none() && compose('\u{AC00}', c).is_none());
+        }
+        assert!(inert > 40_000);
     }
 
     #[test]

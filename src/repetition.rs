@@ -9,8 +9,8 @@
 //! 1. **Units.** The text is cut into units: sentences (ending in `。！？!?…`, or `.` before a
 //!    space, with any closing quotes or brackets after them) and, where a line has no sentence
 //!    end, the line. Blank lines are not units and are skipped when units are compared. Each unit
-//!    is keyed by the xxh3 hash of its text without whitespace, so a copy re-wrapped or
-//!    re-spaced still matches.
+//!    is keyed by the xxh3 hash of its text without spaces, tabs, ideographic spaces and line
+//!    breaks, so a copy re-wrapped or re-spaced still matches.
 //! 2. **Runs.** Scanning units in order, each unit is compared with earlier units that have the
 //!    same key (at most [`MAX_CANDIDATES`] of them); from each, the match is extended unit by unit
 //!    while the keys agree and the earlier copy stays before the later one. The longest match
@@ -50,7 +50,7 @@
 
 use std::collections::HashMap;
 
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::edit::{EditKind, EditLog, Rewritten, Stage};
 
@@ -233,13 +233,19 @@ impl RepetitionCollapser {
     }
 
     fn find_runs(&self, units: &[Unit], keys: &[u64]) -> Vec<Run> {
-        let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(units.len());
+        // Earlier units by key: the first in `first`; keys seen more than once also in `more`
+        // (first occurrences and the most recent ones), so that a text with no repetition costs
+        // one map insert per unit and no allocation per key.
+        let mut first: HashMap<u64, usize, KeyHasher> =
+            HashMap::with_capacity_and_hasher(units.len(), KeyHasher::default());
+        let mut more: HashMap<u64, Vec<usize>, KeyHasher> = HashMap::default();
         let mut runs = Vec::new();
         let mut i = 0;
         while i < units.len() {
             let mut best: Option<Run> = None;
-            if let Some(earlier) = seen.get(&keys[i]) {
-                for &j in earlier.iter() {
+            if let Some(&j0) = first.get(&keys[i]) {
+                let others = more.get(&keys[i]).map_or(&[][..], Vec::as_slice);
+                for &j in std::iter::once(&j0).chain(others) {
                     let mut len = 0;
                     while i + len < units.len() && j + len < i && keys[i + len] == keys[j + len] {
                         len += 1;
@@ -262,9 +268,13 @@ impl RepetitionCollapser {
             });
             let step = accepted.map_or(1, |run| run.len);
             for (k, &key) in keys.iter().enumerate().skip(i).take(step) {
-                let list = seen.entry(key).or_default();
+                if !first.contains_key(&key) {
+                    first.insert(key, k);
+                    continue;
+                }
+                let list = more.entry(key).or_default();
                 // Keep the first occurrences and the most recent ones.
-                if list.len() >= MAX_CANDIDATES {
+                if list.len() + 1 >= MAX_CANDIDATES {
                     list.remove(MAX_CANDIDATES / 2);
                 }
                 list.push(k);
@@ -278,85 +288,116 @@ impl RepetitionCollapser {
     }
 }
 
-/// Splits `text` into non-blank units (sentences, or lines without sentence ends).
+/// Unit keys are already xxh3 hashes: the map uses them as they are.
+type KeyHasher = std::hash::BuildHasherDefault<IdentityHasher>;
+
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Splits `text` into non-blank units (sentences, or lines without sentence ends). A byte scan:
+/// the sentence ends and closers are matched as UTF-8 sequences.
 fn split_units(text: &str) -> Vec<Unit> {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
+    // The length of a sentence end at `k`, or 0.
+    let sentence_end = |k: usize| match bytes[k] {
+        b'!' | b'?' => 1,
+        b'.' if matches!(at(k + 1), 0 | b' ' | b'\n') => 1,
+        0xE3 if at(k + 1) == 0x80 && at(k + 2) == 0x82 => 3, // 。
+        0xEF if at(k + 1) == 0xBC && matches!(at(k + 2), 0x81 | 0x9F) => 3, // ！？
+        0xE2 if at(k + 1) == 0x80 && at(k + 2) == 0xA6 => 3, // …
+        _ => 0,
+    };
+    // The length of a closing quote or bracket (or more sentence-end punctuation) at `k`, or 0.
+    let closer = |k: usize| match at(k) {
+        b')' | b']' | b'"' | b'\'' => 1,
+        0xE2 if at(k + 1) == 0x80 && matches!(at(k + 2), 0x9D | 0x99 | 0xA6) => 3, // ” ’ …
+        0xE3 if at(k + 1) == 0x80 && matches!(at(k + 2), 0x8D | 0x8F | 0x82) => 3, // 」 』 。
+        0xEF if at(k + 1) == 0xBC && matches!(at(k + 2), 0x89 | 0x81 | 0x9F) => 3, // ）！？
+        _ => 0,
+    };
     let mut units = Vec::new();
     let mut start = 0;
     let mut chars = 0;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let mut end = None;
-        match c {
-            '\n' => end = Some(i + 1),
-            '。' | '！' | '？' | '!' | '?' | '…' | '.' => {
-                // A full stop ends a sentence only before a space or line end.
-                let next = iter.peek().map(|&(_, n)| n);
-                if c == '.' && !matches!(next, None | Some(' ' | '\n')) {
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        let end = if b == b'\n' {
+            i + 1
+        } else {
+            let len = sentence_end(i);
+            if len == 0 {
+                // Count characters by their first byte, leaving out spaces and tabs.
+                if b & 0xC0 != 0x80 && b != b' ' && b != b'\t' {
                     chars += 1;
-                    continue;
                 }
-                let mut e = i + c.len_utf8();
-                while let Some(&(j, n)) = iter.peek() {
-                    if matches!(
-                        n,
-                        '”' | '’'
-                            | '」'
-                            | '』'
-                            | '）'
-                            | ')'
-                            | ']'
-                            | '"'
-                            | '\''
-                            | '…'
-                            | '！'
-                            | '？'
-                            | '。'
-                    ) {
-                        e = j + n.len_utf8();
-                        chars += 1;
-                        iter.next();
-                    } else {
-                        break;
-                    }
-                }
-                // The line break after the sentence belongs to it.
-                if let Some(&(j, '\n')) = iter.peek() {
-                    e = j + 1;
-                    iter.next();
-                }
-                end = Some(e);
+                i += 1;
+                continue;
             }
-            c if c.is_whitespace() => {}
-            _ => chars += 1,
-        }
-        if let Some(end) = end {
-            if c != '\n' {
+            chars += 1;
+            let mut e = i + len;
+            loop {
+                let more = closer(e);
+                if more == 0 {
+                    break;
+                }
                 chars += 1;
+                e += more;
             }
-            if chars > 0 {
-                units.push(Unit { start, end, chars });
+            // The line break after the sentence belongs to it.
+            if at(e) == b'\n' {
+                e += 1;
             }
-            start = end;
-            chars = 0;
+            e
+        };
+        if chars > 0 {
+            units.push(Unit { start, end, chars });
         }
+        start = end;
+        chars = 0;
+        i = end;
     }
     if chars > 0 {
         units.push(Unit {
             start,
-            end: text.len(),
+            end: n,
             chars,
         });
     }
     units
 }
 
-/// The xxh3 hash of a unit's text without whitespace.
+/// The xxh3 hash of a unit's text without spaces, tabs, ideographic spaces (U+3000) and the
+/// whitespace at its ends.
 fn unit_key(unit: &str) -> u64 {
-    if !unit.bytes().any(|b| b.is_ascii_whitespace()) && !unit.contains('\u{3000}') {
-        return xxh3_64(unit.as_bytes());
+    let core = unit.trim();
+    let bytes = core.as_bytes();
+    if memchr::memchr2(b' ', b'\t', bytes).is_none()
+        && memchr::memmem::find(bytes, "\u{3000}".as_bytes()).is_none()
+    {
+        return xxh3_64(bytes);
     }
-    let squeezed: String = unit.chars().filter(|c| !c.is_whitespace()).collect();
-    xxh3_64(squeezed.as_bytes())
+    // The streaming hash of the pieces equals the one-shot hash of their concatenation.
+    let mut hasher = Xxh3::new();
+    for piece in core.split([' ', '\t', '\u{3000}']) {
+        hasher.update(piece.as_bytes());
+    }
+    hasher.digest()
 }
 
 /// Character bigrams of `s` without whitespace, sorted and deduplicated.
@@ -412,6 +453,12 @@ mod tests {
     }
 
     const A: &str = "各位代表：\n过去一年，面对错综复杂的发展环境，我们在自治区党委、政府和市委的正确领导下，全力保持经济社会平稳健康发展。\n一年来，我们做了以下工作：\n全力以赴做好稳增长工作。面对持续加大的经济下行压力，我们把稳增长作为政府工作的首要任务，出台加强要素保障措施。\n";
+
+    #[test]
+    fn unit_keys_ignore_spaces() {
+        assert_eq!(unit_key("各位 代表\u{3000}：\n"), unit_key("各位代表："));
+        assert_ne!(unit_key("各位代表："), unit_key("各位代表"));
+    }
 
     #[test]
     fn exact_copies_collapse_to_the_first() {
