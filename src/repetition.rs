@@ -268,8 +268,8 @@ impl RepetitionCollapser {
             });
             let step = accepted.map_or(1, |run| run.len);
             for (k, &key) in keys.iter().enumerate().skip(i).take(step) {
-                if !first.contains_key(&key) {
-                    first.insert(key, k);
+                if let std::collections::hash_map::Entry::Vacant(slot) = first.entry(key) {
+                    slot.insert(k);
                     continue;
                 }
                 let list = more.entry(key).or_default();
