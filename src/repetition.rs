@@ -14,11 +14,17 @@
 //! 2. **Runs.** Scanning units in order, each unit is compared with earlier units that have the
 //!    same key (at most [`MAX_CANDIDATES`] of them); from each, the match is extended unit by unit
 //!    while the keys agree and the earlier copy stays before the later one. The longest match
-//!    wins (the earliest on a tie). It is a repeated copy, and removed, when it holds at least
-//!    [`RepetitionCollapser::min_run_chars`] characters and either two units or
-//!    [`RepetitionCollapser::min_single_unit_chars`] characters. So a short line that
-//!    legitimately recurs (`各位代表：`, `表1`) is never removed on its own: only as part of a
-//!    long repeated block.
+//!    that is a copy wins (the earliest on a tie). A match is a copy, and removed, when
+//!    - it is long enough: at least [`RepetitionCollapser::min_run_chars`] characters and either
+//!      two units or [`RepetitionCollapser::min_single_unit_chars`] characters, so a short line
+//!      that legitimately recurs (`各位代表：`, `表1`) is never removed on its own; and
+//!    - it sits where scraped copies sit: right after the text it repeats (at most
+//!      [`MAX_GAP_UNITS`] units between them), or it is a quarter of the text or more. A passage
+//!      that a document legitimately repeats far from its first occurrence (a law listing the
+//!      same acts under two articles) is kept.
+//!
+//!    Matches that continue one another (the next starts at most [`MAX_GAP_UNITS`] units after
+//!    the previous one, in the copy and in its source) are judged together, as one copy.
 //! 3. **Slightly different copies.** A copy may lack a paragraph (it then simply forms two runs),
 //!    or carry a different phrase somewhere. Units between two runs of the same copy (the runs'
 //!    earlier counterparts are in the same order, at most [`MAX_GAP_UNITS`] units apart) are part
@@ -43,7 +49,9 @@
 //! let copy = "过去一年，面对错综复杂的发展环境，全力保持经济社会平稳健康发展。\n\
 //!             一年来，我们做了以下工作：全力以赴做好稳增长工作。\n";
 //! let text = format!("{copy}\n{copy}\n{copy}");
-//! let out = RepetitionCollapser::new().collapse(&text);
+//! // Copies this short are kept by default (see the rule); lower the bar to collapse them.
+//! assert!(RepetitionCollapser::new().collapse(&text).edits.is_empty());
+//! let out = RepetitionCollapser::new().min_run_chars(40).collapse(&text);
 //! assert_eq!(out.text, format!("{copy}\n\n"));
 //! assert_eq!(out.edits.len(), 2);
 //! ```
@@ -89,11 +97,11 @@ struct Run {
 }
 
 impl RepetitionCollapser {
-    /// The default rule: runs of at least 50 characters, and single units of at least 100.
+    /// The default rule: runs of at least 200 characters, and single units of at least 300.
     pub fn new() -> RepetitionCollapser {
         RepetitionCollapser {
-            min_run_chars: 50,
-            min_single_unit_chars: 100,
+            min_run_chars: 200,
+            min_single_unit_chars: 300,
         }
     }
 
@@ -232,60 +240,121 @@ impl RepetitionCollapser {
         Rewritten::changed(out, log.into_edits())
     }
 
+    /// Finds the repeated copies: candidate runs, grouped into copies, filtered by
+    /// [`RepetitionCollapser::is_copy`].
     fn find_runs(&self, units: &[Unit], keys: &[u64]) -> Vec<Run> {
-        // Earlier units by key: the first in `first`; keys seen more than once also in `more`
-        // (first occurrences and the most recent ones), so that a text with no repetition costs
-        // one map insert per unit and no allocation per key.
-        let mut first: HashMap<u64, usize, KeyHasher> =
-            HashMap::with_capacity_and_hasher(units.len(), KeyHasher::default());
-        let mut more: HashMap<u64, Vec<usize>, KeyHasher> = HashMap::default();
+        let candidates = find_candidates(units, keys);
+        let mut before = Vec::with_capacity(units.len() + 1);
+        before.push(0usize);
+        for u in units {
+            before.push(before.last().copied().unwrap_or(0) + u.chars);
+        }
+        let total = before[units.len()];
         let mut runs = Vec::new();
-        let mut i = 0;
-        while i < units.len() {
-            let mut best: Option<Run> = None;
-            if let Some(&j0) = first.get(&keys[i]) {
-                let others = more.get(&keys[i]).map_or(&[][..], Vec::as_slice);
-                for &j in std::iter::once(&j0).chain(others) {
-                    let mut len = 0;
-                    while i + len < units.len() && j + len < i && keys[i + len] == keys[j + len] {
-                        len += 1;
-                    }
-                    if best.is_none_or(|b| len > b.len) {
-                        best = Some(Run {
-                            target: i,
-                            len,
-                            source: j,
-                        });
-                    }
-                }
+        let mut k = 0;
+        while k < candidates.len() {
+            // A copy: candidates that continue one another in both the copy and its source.
+            let mut end = k + 1;
+            while end < candidates.len() && continues(&candidates[end - 1], &candidates[end]) {
+                end += 1;
             }
-            let accepted = best.filter(|run| {
-                let chars: usize = units[run.target..run.target + run.len]
-                    .iter()
-                    .map(|u| u.chars)
-                    .sum();
-                chars >= self.min_run_chars && (run.len >= 2 || chars >= self.min_single_unit_chars)
-            });
-            let step = accepted.map_or(1, |run| run.len);
-            for (k, &key) in keys.iter().enumerate().skip(i).take(step) {
-                if let std::collections::hash_map::Entry::Vacant(slot) = first.entry(key) {
-                    slot.insert(k);
-                    continue;
-                }
-                let list = more.entry(key).or_default();
-                // Keep the first occurrences and the most recent ones.
-                if list.len() + 1 >= MAX_CANDIDATES {
-                    list.remove(MAX_CANDIDATES / 2);
-                }
-                list.push(k);
+            let copy = &candidates[k..end];
+            if self.is_copy(copy, &before, total) {
+                runs.extend_from_slice(copy);
             }
-            if let Some(run) = accepted {
-                runs.push(run);
-            }
-            i += step;
+            k = end;
         }
         runs
     }
+
+    /// Is a candidate copy (runs that continue one another) a copy to remove? It must be long
+    /// enough, and placed as scraped copies are: right after the text it repeats (a tandem
+    /// copy), or a quarter of the text or more. A passage that a document legitimately repeats
+    /// far from its first occurrence (a law that lists the same acts under two articles) is
+    /// left alone.
+    fn is_copy(&self, copy: &[Run], before: &[usize], total: usize) -> bool {
+        let (first, last) = (copy[0], copy[copy.len() - 1]);
+        let chars: usize = copy
+            .iter()
+            .map(|r| before[r.target + r.len] - before[r.target])
+            .sum();
+        let units: usize = copy.iter().map(|r| r.len).sum();
+        let long_enough =
+            chars >= self.min_run_chars && (units >= 2 || chars >= self.min_single_unit_chars);
+        let source_end = last.source + last.len;
+        let tandem = first.target >= source_end && first.target - source_end <= MAX_GAP_UNITS;
+        long_enough && (tandem || chars * 4 >= total)
+    }
+}
+
+/// Does `next` continue the copy that `run` belongs to: close after it, with its source close
+/// after `run`'s source?
+fn continues(run: &Run, next: &Run) -> bool {
+    let (end, source_end) = (run.target + run.len, run.source + run.len);
+    next.target >= end
+        && next.target - end <= MAX_GAP_UNITS
+        && next.source >= source_end
+        && next.source - source_end <= MAX_GAP_UNITS
+}
+
+/// Scans units in order for runs that repeat earlier units (see the module docs): at each unit,
+/// the longest match among earlier units with the same key, preferring, on a tie, the one that
+/// continues the previous run, then the earliest.
+fn find_candidates(units: &[Unit], keys: &[u64]) -> Vec<Run> {
+    // Earlier units by key: the first in `first`; keys seen more than once also in `more`
+    // (first occurrences and the most recent ones), so that a text with no repetition costs one
+    // map insert per unit and no allocation per key.
+    let mut first: HashMap<u64, usize, KeyHasher> =
+        HashMap::with_capacity_and_hasher(units.len(), KeyHasher::default());
+    let mut more: HashMap<u64, Vec<usize>, KeyHasher> = HashMap::default();
+    let mut runs: Vec<Run> = Vec::new();
+    let mut i = 0;
+    while i < units.len() {
+        let mut best: Option<Run> = None;
+        if let Some(&j0) = first.get(&keys[i]) {
+            let others = more.get(&keys[i]).map_or(&[][..], Vec::as_slice);
+            for &j in std::iter::once(&j0).chain(others) {
+                let mut len = 0;
+                while i + len < units.len() && j + len < i && keys[i + len] == keys[j + len] {
+                    len += 1;
+                }
+                let run = Run {
+                    target: i,
+                    len,
+                    source: j,
+                };
+                let better = match best {
+                    None => len > 0,
+                    Some(b) => {
+                        len > b.len
+                            || len == b.len
+                                && runs.last().is_some_and(|p| continues(p, &run) && !continues(p, &b))
+                    }
+                };
+                if better {
+                    best = Some(run);
+                }
+            }
+        }
+        let step = best.map_or(1, |run| run.len);
+        for (k, &key) in keys.iter().enumerate().skip(i).take(step) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = first.entry(key) {
+                slot.insert(k);
+                continue;
+            }
+            let list = more.entry(key).or_default();
+            // Keep the first occurrences and the most recent ones.
+            if list.len() + 1 >= MAX_CANDIDATES {
+                list.remove(MAX_CANDIDATES / 2);
+            }
+            list.push(k);
+        }
+        if let Some(run) = best {
+            runs.push(run);
+        }
+        i += step;
+    }
+    runs
 }
 
 /// Unit keys are already xxh3 hashes: the map uses them as they are.
@@ -452,7 +521,11 @@ mod tests {
         out.text.into_owned()
     }
 
-    const A: &str = "各位代表：\n过去一年，面对错综复杂的发展环境，我们在自治区党委、政府和市委的正确领导下，全力保持经济社会平稳健康发展。\n一年来，我们做了以下工作：\n全力以赴做好稳增长工作。面对持续加大的经济下行压力，我们把稳增长作为政府工作的首要任务，出台加强要素保障措施。\n";
+    const A: &str = "各位代表：\n\
+过去一年，面对错综复杂的发展环境，我们在自治区党委、政府和市委的正确领导下，以五大发展理念为引领，深化供给侧结构性改革，全力保持经济社会平稳健康发展，实现了良好开局。\n\
+一年来，我们做了以下工作：\n\
+全力以赴做好稳增长工作。面对持续加大的经济下行压力，我们把稳增长作为政府工作的首要任务，出台加强要素保障、减轻企业成本措施，实施供给侧结构性改革总体方案及系列政策。\n\
+大力推进产业结构调整。工业结构不断优化，实施十大工业结构调整工程，预计完成全部工业总产值四千七百亿元，汽车工业继续领跑全市产业，汽车产量突破二百四十万辆。\n";
 
     #[test]
     fn unit_keys_ignore_spaces() {
