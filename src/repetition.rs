@@ -328,7 +328,9 @@ fn find_candidates(units: &[Unit], keys: &[u64]) -> Vec<Run> {
                     Some(b) => {
                         len > b.len
                             || len == b.len
-                                && runs.last().is_some_and(|p| continues(p, &run) && !continues(p, &b))
+                                && runs
+                                    .last()
+                                    .is_some_and(|p| continues(p, &run) && !continues(p, &b))
                     }
                 };
                 if better {
