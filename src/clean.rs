@@ -1,7 +1,7 @@
 //! The reader end to end: bytes in, clean text and the edit record out.
 //!
-//! A [`Cleaner`] runs the stages in order: [`decode`](crate::decode) →
-//! [`normalize`](crate::normalize::Normalizer) → [`compose`](crate::normalize::compose) →
+//! A [`Cleaner`] runs the stages in order: [`decode`](mod@crate::decode) →
+//! [`normalize`](crate::normalize::Normalizer) → [`compose`] →
 //! [`boilerplate`](crate::boilerplate) → [`repetition`](crate::repetition) → tidy. Each stage is
 //! a module usable alone; the cleaner only wires them together and concatenates their edits, so
 //! [`replay`](crate::edit::replay) of [`Cleaned::edits`] on the decoded text gives

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
-    /// Bytes to text ([`crate::decode`]).
+    /// Bytes to text ([`decode`](mod@crate::decode)).
     Decode,
     /// Mojibake repair on decoded text.
     Repair,

@@ -10,7 +10,7 @@
 //!
 //! | stage | module | type |
 //! |---|---|---|
-//! | bytes → text | [`decode`] | [`Decoder`] |
+//! | bytes → text | [`decode`](mod@decode) | [`Decoder`] |
 //! | characters and whitespace | [`normalize`] | [`Normalizer`], [`normalize::compose`] |
 //! | known boilerplate | [`boilerplate`] | [`BoilerplateCutter`] |
 //! | repeated copies | [`repetition`] | [`RepetitionCollapser`] |
