@@ -276,10 +276,15 @@ impl Normalizer {
             pending_blank.clear();
             seen_content = true;
 
-            if needs_char_pass(line) {
-                self.normalize_line(line, pos, &mut chars, &mut actions, &mut out, &mut log);
-            } else {
-                out.push_str(line);
+            match line_work(line) {
+                LineWork::Copy => out.push_str(line),
+                LineWork::SpacesOnly if self.remove_cjk_spaces => {
+                    remove_cjk_spaces_only(line, pos, &mut out, &mut log)
+                }
+                LineWork::SpacesOnly => out.push_str(line),
+                LineWork::Chars => {
+                    self.normalize_line(line, pos, &mut chars, &mut actions, &mut out, &mut log)
+                }
             }
             if term_end == content_end {
                 last_term_missing = true;
@@ -563,10 +568,11 @@ fn is_cjk_like(c: char, beyond: impl FnOnce() -> Option<char>) -> bool {
 /// U+2015, U+2027, U+30FB, U+FF65, full-width letters and digits), spaces with non-ASCII on both
 /// sides, and whitespace at the end of the line.
 #[inline]
-fn needs_char_pass(line: &str) -> bool {
+fn line_work(line: &str) -> LineWork {
     if line.chars().next_back().is_some_and(char::is_whitespace) {
-        return true;
+        return LineWork::Chars;
     }
+    let mut spaces = false;
     let bytes = line.as_bytes();
     let n = bytes.len();
     let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
@@ -578,22 +584,20 @@ fn needs_char_pass(line: &str) -> bool {
                 while i < n && bytes[i] == b' ' {
                     i += 1;
                 }
-                if start > 0 && bytes[start - 1] >= 0x80 && at(i) >= 0x80 {
-                    return true;
-                }
+                spaces |= start > 0 && bytes[start - 1] >= 0x80 && at(i) >= 0x80;
                 continue;
             }
-            0x00..=0x08 | 0x0A..=0x1F | 0x7F => return true,
-            0xC2 if (0x80..=0x9F).contains(&at(i + 1)) => return true,
-            0xE1 if at(i + 1) == 0xA0 && at(i + 2) == 0x8E => return true,
+            0x00..=0x08 | 0x0A..=0x1F | 0x7F => return LineWork::Chars,
+            0xC2 if (0x80..=0x9F).contains(&at(i + 1)) => return LineWork::Chars,
+            0xE1 if at(i + 1) == 0xA0 && at(i + 2) == 0x8E => return LineWork::Chars,
             0xE2 if at(i + 1) == 0x80 && matches!(at(i + 2), 0x8B..=0x8D | 0x95 | 0xA7) => {
-                return true
+                return LineWork::Chars
             }
-            0xE2 if at(i + 1) == 0x81 && at(i + 2) == 0xA0 => return true,
-            0xE3 if at(i + 1) == 0x83 && at(i + 2) == 0xBB => return true,
+            0xE2 if at(i + 1) == 0x81 && at(i + 2) == 0xA0 => return LineWork::Chars,
+            0xE3 if at(i + 1) == 0x83 && at(i + 2) == 0xBB => return LineWork::Chars,
             0xEF => match (at(i + 1), at(i + 2)) {
                 (0xBB, 0xBF) | (0xBC, 0x90..=0x99 | 0xA1..=0xBA) | (0xBD, 0x81..=0x9A | 0xA5) => {
-                    return true
+                    return LineWork::Chars
                 }
                 _ => {}
             },
@@ -601,7 +605,62 @@ fn needs_char_pass(line: &str) -> bool {
         }
         i += 1;
     }
-    false
+    if spaces {
+        LineWork::SpacesOnly
+    } else {
+        LineWork::Copy
+    }
+}
+
+/// What a line needs from the normalizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LineWork {
+    /// Nothing: copy it.
+    Copy,
+    /// Only the space rule can act, on spaces between non-ASCII characters.
+    SpacesOnly,
+    /// The per-character pass.
+    Chars,
+}
+
+/// The space rule alone, for a line on which nothing else acts (so no character is removed or
+/// replaced and a space run's neighbours are the characters next to it). Gives the same edits
+/// as the per-character pass would.
+fn remove_cjk_spaces_only(line: &str, base: usize, out: &mut String, log: &mut EditLog) {
+    let bytes = line.as_bytes();
+    let decisive = |c: &char| *c != ' ' && !is_ambiguous(*c);
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(found) = memchr::memchr(b' ', &bytes[i..]) {
+        let start = i + found;
+        let mut end = start;
+        while end < bytes.len() && bytes[end] == b' ' {
+            end += 1;
+        }
+        i = end;
+        if start == 0 || end == bytes.len() || bytes[start - 1] < 0x80 || bytes[end] < 0x80 {
+            continue;
+        }
+        let left = line[..start].chars().next_back().unwrap_or(' ');
+        let right = line[end..].chars().next().unwrap_or(' ');
+        let cjk_left = is_cjk_like(left, || {
+            line[..start - left.len_utf8()].chars().rev().find(decisive)
+        });
+        let cjk_right = is_cjk_like(right, || {
+            line[end + right.len_utf8()..].chars().find(decisive)
+        });
+        if cjk_left && cjk_right {
+            out.push_str(&line[copied..start]);
+            log.remove(
+                EditKind::Whitespace,
+                base + start,
+                &line[start..end],
+                "space between CJK characters",
+            );
+            copied = end;
+        }
+    }
+    out.push_str(&line[copied..]);
 }
 
 /// A line is blank when it holds only whitespace and characters the normalizer removes.
@@ -700,6 +759,47 @@ mod tests {
         assert_eq!(norm("中文 English 中文"), "中文 English 中文\n");
         assert_eq!(norm("한국어 문장"), "한국어 문장\n");
         assert_eq!(norm("he said “hi” “bye”"), "he said “hi” “bye”\n");
+    }
+
+    #[test]
+    fn the_spaces_only_path_agrees_with_the_character_pass() {
+        let lines = [
+            "中 文",
+            "中 “ 文",
+            "“中” “文”",
+            "中 · 东",
+            "A “中”",
+            "—— 中",
+            "中 —— 文",
+            "第一条 为了",
+            "中  “a” 文",
+            "“ 中",
+            "한국 어",
+            "中 … 文 … a",
+            "中 ’ ’ 文",
+        ];
+        for line in lines {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            let (mut fast_log, mut slow_log) = (
+                EditLog::new(Stage::Normalize),
+                EditLog::new(Stage::Normalize),
+            );
+            match line_work(line) {
+                LineWork::SpacesOnly => remove_cjk_spaces_only(line, 7, &mut fast, &mut fast_log),
+                LineWork::Copy => fast.push_str(line),
+                LineWork::Chars => panic!("{line:?} needs the character pass"),
+            }
+            Normalizer::new().normalize_line(
+                line,
+                7,
+                &mut Vec::new(),
+                &mut Vec::new(),
+                &mut slow,
+                &mut slow_log,
+            );
+            assert_eq!(fast, slow, "{line:?}");
+            assert_eq!(fast_log.into_edits(), slow_log.into_edits(), "{line:?}");
+        }
     }
 
     #[test]
