@@ -26,6 +26,7 @@ pub mod dedup;
 pub mod edit;
 pub mod error;
 pub mod input;
+pub mod jsonl;
 pub mod normalize;
 pub mod repetition;
 pub mod script;
