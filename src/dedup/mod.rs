@@ -41,7 +41,8 @@
 //! fingerprints in parallel and applies them in order).
 //!
 //! Documents shorter than one shingle have no signature: they are matched by exact key only,
-//! never lumped together.
+//! never lumped together. Documents whose key is empty (only whitespace, punctuation and
+//! symbols) match byte-identical text only.
 //!
 //! The index can be [saved](Deduper::save) and [loaded](Deduper::load), so a new shard is
 //! deduplicated against everything seen before.
@@ -276,11 +277,13 @@ impl DedupConfig {
     }
 }
 
-/// Everything the [`Deduper`] needs to know about one document; a pure function of its text,
-/// [`Fingerprinter::edits`] and the configuration.
+/// Everything the [`Deduper`] needs to know about one document; a pure function of its text
+/// and the configuration (plus [`edits`](Self::edits), which the caller may set).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
-    /// xxh3-128 of the matching key.
+    /// xxh3-128 of the matching key; for a document whose key is empty (only whitespace,
+    /// punctuation and symbols), a differently seeded xxh3-128 of its raw bytes, so such
+    /// documents match byte-identical text only.
     pub exact: u128,
     /// The text's length in bytes.
     pub len: u64,
@@ -304,6 +307,9 @@ pub struct Fingerprinter {
     hasher: MinHasher,
 }
 
+/// Seeds the exact hash of documents with an empty key, which hash their raw bytes.
+const EMPTY_KEY_SEED: u64 = 0x454D_5054_594B_4559;
+
 thread_local! {
     static SCRATCH: RefCell<(Shingled, Vec<u64>)> = RefCell::default();
 }
@@ -317,7 +323,14 @@ impl Fingerprinter {
             self.config
                 .shingler
                 .shingle_into(text, shingled, tokens);
-            let exact = xxhash_rust::xxh3::xxh3_128(shingled.key.as_bytes());
+            // A document with an empty key (nothing but whitespace, punctuation, symbols) has no
+            // content to compare: it matches byte-identical text only, so "", "\n" and "---"
+            // stay apart.
+            let exact = if shingled.key.is_empty() {
+                xxhash_rust::xxh3::xxh3_128_with_seed(text.as_bytes(), EMPTY_KEY_SEED)
+            } else {
+                xxhash_rust::xxh3::xxh3_128(shingled.key.as_bytes())
+            };
             let has_shingles = !shingled.shingles.is_empty();
             let (sketch, band_keys) = if self.config.method == Method::MinHash && has_shingles {
                 let signature = self.hasher.signature(&shingled.shingles);
@@ -731,6 +744,12 @@ mod tests {
         let a = d.push("短文");
         let b = d.push("另一个");
         let c = d.push("短文。");
+        // Empty keys: only byte-identical texts match.
+        let e1 = d.push("");
+        let e2 = d.push("\n");
+        let e3 = d.push("");
+        assert_ne!(e1.cluster, e2.cluster);
+        assert!(matches!(e3.outcome, Outcome::Duplicate { of: 3, method: Match::Exact, .. }));
         assert_eq!((a.outcome, b.outcome), (Outcome::Keep, Outcome::Keep));
         assert_ne!(a.cluster, b.cluster);
         assert!(matches!(c.outcome, Outcome::Duplicate { of: 0, method: Match::Exact, .. }));
