@@ -158,59 +158,6 @@ fn oiwiki(path: &str) {
     }
 }
 
-/// Sources: documents of at least `min_chars` characters, dropping any whose exact 5-gram
-/// Jaccard with an earlier kept source is 0.5 or more. Candidate pairs come from a 1-in-16
-/// sample of 5-grams (an inverted index over grams shared by at most 50 sources).
-pub fn pick_sources(texts: Vec<String>, min_chars: usize) -> Vec<String> {
-    let texts: Vec<String> = texts
-        .into_iter()
-        .filter(|t| t.chars().count() >= min_chars)
-        .collect();
-    let grams: Vec<Vec<u64>> = texts
-        .par_iter()
-        .map(|t| labelled::char_grams(t, 5))
-        .collect();
-    let mut inverted: HashMap<u64, Vec<u32>> = HashMap::new();
-    for (i, g) in grams.iter().enumerate() {
-        for &h in g.iter().filter(|&&h| h % 16 == 0) {
-            inverted.entry(h).or_default().push(i as u32);
-        }
-    }
-    let mut shared: HashMap<(u32, u32), u32> = HashMap::new();
-    for list in inverted.values().filter(|l| l.len() <= 50) {
-        for a in 0..list.len() {
-            for b in a + 1..list.len() {
-                *shared.entry((list[a], list[b])).or_default() += 1;
-            }
-        }
-    }
-    let mut dropped = vec![false; texts.len()];
-    let mut pairs: Vec<(u32, u32)> = shared
-        .into_iter()
-        .filter(|&((a, b), n)| {
-            let sa = grams[a as usize].len() / 16 + 1;
-            let sb = grams[b as usize].len() / 16 + 1;
-            n as f64 / (sa + sb) as f64 >= 0.1
-        })
-        .map(|(p, _)| p)
-        .collect();
-    pairs.sort_unstable();
-    for (a, b) in pairs {
-        if dropped[a as usize] || dropped[b as usize] {
-            continue;
-        }
-        if labelled::jaccard(&grams[a as usize], &grams[b as usize]) >= 0.5 {
-            dropped[b as usize] = true;
-        }
-    }
-    texts
-        .into_iter()
-        .zip(dropped)
-        .filter(|(_, d)| !d)
-        .map(|(t, _)| t)
-        .collect()
-}
-
 fn built(paths: &[String]) {
     let mut texts = Vec::new();
     for p in paths {
@@ -220,7 +167,7 @@ fn built(paths: &[String]) {
     }
     // Keep the set a manageable size: every law, and classical chapters up to 4,000 in all.
     texts.truncate(8000);
-    let sources = pick_sources(texts, 1000);
+    let sources = labelled::pick_sources(texts, 1000);
     let sources: Vec<String> = sources.into_iter().take(4000).collect();
     let set = labelled::build(&sources, sources.len() / 2, 20_251_125);
     let variants = set.iter().filter(|d| !d.edits.is_empty()).count();

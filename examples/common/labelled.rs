@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 /// A small deterministic generator (SplitMix64).
 pub struct Rng(pub u64);
 
@@ -270,3 +272,57 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
         both as f64 / union as f64
     }
 }
+
+/// Sources: documents of at least `min_chars` characters, dropping any whose exact 5-gram
+/// Jaccard with an earlier kept source is 0.5 or more. Candidate pairs come from a 1-in-16
+/// sample of 5-grams (an inverted index over grams shared by at most 50 sources).
+pub fn pick_sources(texts: Vec<String>, min_chars: usize) -> Vec<String> {
+    let texts: Vec<String> = texts
+        .into_iter()
+        .filter(|t| t.chars().count() >= min_chars)
+        .collect();
+    let grams: Vec<Vec<u64>> = texts
+        .par_iter()
+        .map(|t| char_grams(t, 5))
+        .collect();
+    let mut inverted: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (i, g) in grams.iter().enumerate() {
+        for &h in g.iter().filter(|&&h| h % 16 == 0) {
+            inverted.entry(h).or_default().push(i as u32);
+        }
+    }
+    let mut shared: HashMap<(u32, u32), u32> = HashMap::new();
+    for list in inverted.values().filter(|l| l.len() <= 50) {
+        for a in 0..list.len() {
+            for b in a + 1..list.len() {
+                *shared.entry((list[a], list[b])).or_default() += 1;
+            }
+        }
+    }
+    let mut dropped = vec![false; texts.len()];
+    let mut pairs: Vec<(u32, u32)> = shared
+        .into_iter()
+        .filter(|&((a, b), n)| {
+            let sa = grams[a as usize].len() / 16 + 1;
+            let sb = grams[b as usize].len() / 16 + 1;
+            n as f64 / (sa + sb) as f64 >= 0.1
+        })
+        .map(|(p, _)| p)
+        .collect();
+    pairs.sort_unstable();
+    for (a, b) in pairs {
+        if dropped[a as usize] || dropped[b as usize] {
+            continue;
+        }
+        if jaccard(&grams[a as usize], &grams[b as usize]) >= 0.5 {
+            dropped[b as usize] = true;
+        }
+    }
+    texts
+        .into_iter()
+        .zip(dropped)
+        .filter(|(_, d)| !d)
+        .map(|(t, _)| t)
+        .collect()
+}
+
