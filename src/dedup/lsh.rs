@@ -42,14 +42,23 @@ impl Banding {
     /// `threshold`) plus the false negative area (above it), with equal weights, over all
     /// `bands × rows ≤ num_perm`. Ties go to fewer bands (a smaller index).
     pub fn for_threshold(threshold: f64, num_perm: usize) -> Banding {
+        Banding::for_threshold_weighted(threshold, num_perm, 0.5)
+    }
+
+    /// Like [`for_threshold`](Self::for_threshold) with the false negative area weighted by
+    /// `fn_weight` and the false positive area by `1 - fn_weight` (both clamped to `[0, 1]`).
+    /// Since candidates are verified, false positives of the banding cost only time and index
+    /// space (more bands), while false negatives are lost duplicates.
+    pub fn for_threshold_weighted(threshold: f64, num_perm: usize, fn_weight: f64) -> Banding {
         let threshold = threshold.clamp(0.0, 1.0);
+        let w = fn_weight.clamp(0.0, 1.0);
         let mut best = (f64::INFINITY, Banding { bands: 1, rows: 1 });
         for bands in 1..=num_perm.max(1) {
             for rows in 1..=num_perm.max(1) / bands {
                 let b = Banding { bands, rows };
                 let fp = integrate(|s| b.collision_probability(s), 0.0, threshold);
                 let fnr = integrate(|s| 1.0 - b.collision_probability(s), threshold, 1.0);
-                let err = fp + fnr;
+                let err = (1.0 - w) * fp + w * fnr;
                 if err < best.0 - 1e-12 {
                     best = (err, b);
                 }
@@ -282,6 +291,11 @@ mod tests {
         assert!(b.bands * b.rows <= 128);
         let lo = Banding::for_threshold(0.5, 128);
         assert!(lo.rows < b.rows, "{lo:?} {b:?}");
+        assert_eq!(b, Banding { bands: 9, rows: 13 });
+        assert_eq!(
+            Banding::for_threshold_weighted(0.8, 128, 0.8),
+            Banding { bands: 12, rows: 10 }
+        );
         assert!(b.collision_curve().lines().count() == 21);
     }
 

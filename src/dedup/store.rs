@@ -67,7 +67,11 @@ impl Deduper {
                 put_u64(w, s)?;
             }
         }
-        let mut exact: Vec<(u128, u32)> = self.exact.iter().map(|(&k, &v)| (k, v)).collect();
+        let mut exact: Vec<(u128, u32)> = self
+            .exact
+            .iter()
+            .map(|(&(hi, lo), &v)| ((u128::from(hi) << 64) | u128::from(lo), v))
+            .collect();
         exact.sort_unstable();
         put_u64(w, exact.len() as u64)?;
         for (k, v) in exact {
@@ -162,7 +166,8 @@ fn read_from(r: &mut impl Read) -> std::result::Result<Deduper, String> {
     for _ in 0..n {
         let mut k = [0u8; 16];
         read_exact(r, &mut k)?;
-        exact.insert(u128::from_le_bytes(k), get_u32(r)?);
+        let k = u128::from_le_bytes(k);
+        exact.insert(((k >> 64) as u64, k as u64), get_u32(r)?);
     }
     d.exact = exact;
     let n = get_len(r, usize::MAX)?;

@@ -53,6 +53,10 @@ pub struct DedupArgs {
     /// MinHash permutations [default: 128].
     #[arg(long)]
     num_perm: Option<usize>,
+    /// Weight of false negatives (0 to 1) when deriving bands and rows from the threshold
+    /// [default: 0.5]; higher finds more pairs near the threshold, with more bands.
+    #[arg(long)]
+    fn_weight: Option<f64>,
     /// LSH bands (with --rows; default: derived from the threshold).
     #[arg(long, requires = "rows")]
     bands: Option<usize>,
@@ -126,6 +130,9 @@ impl DedupArgs {
         }
         if let Some(t) = self.threshold {
             c = c.threshold(t);
+        }
+        if let Some(w) = self.fn_weight {
+            c = c.fn_weight(w);
         }
         if let (Some(b), Some(r)) = (self.bands, self.rows) {
             c = c.banding(b, r);
