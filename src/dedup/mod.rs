@@ -410,7 +410,6 @@ pub struct Decision {
 struct ClusterState {
     kept: u64,
     size: u32,
-    warned: bool,
 }
 
 /// The key of the exact table is already a uniform hash: use its low bits.
@@ -452,7 +451,6 @@ pub struct Deduper {
     bands: BandIndex,
     simhashes: SimhashIndex,
     docs: u64,
-    warnings: Vec<String>,
 }
 
 impl Default for Deduper {
@@ -484,7 +482,6 @@ impl Deduper {
             bands: BandIndex::new(config.banding),
             simhashes: SimhashIndex::new(config.max_distance),
             docs: 0,
-            warnings: Vec::new(),
             fingerprinter,
         }
     }
@@ -567,11 +564,7 @@ impl Deduper {
 
     fn start_cluster(&mut self, doc: u64, fp: &Fingerprint) -> Decision {
         let cluster = self.clusters.len() as u32;
-        self.clusters.push(ClusterState {
-            kept: doc,
-            size: 1,
-            warned: false,
-        });
+        self.clusters.push(ClusterState { kept: doc, size: 1 });
         if self.config().keep != KeepPolicy::First {
             self.preference.push(self.preference_of(fp));
         }
@@ -622,14 +615,6 @@ impl Deduper {
         let state = &mut self.clusters[cluster as usize];
         state.size += 1;
         let of = state.kept;
-        let (size, warned) = (state.size, state.warned);
-        if !warned && self.docs >= 1000 && u64::from(size) * 100 > self.docs {
-            self.clusters[cluster as usize].warned = true;
-            self.warnings.push(format!(
-                "cluster {cluster} (kept document {of}) has {size} of the {} documents seen, over 1%",
-                self.docs
-            ));
-        }
         if self.config().keep != KeepPolicy::First {
             let pref = self.preference_of(fp);
             if pref > self.preference[cluster as usize] {
@@ -681,9 +666,26 @@ impl Deduper {
         self.clusters.iter().map(|c| c.size).max().unwrap_or(0)
     }
 
-    /// Warnings about clusters that grew past 1% of the documents (with at least 1000 seen).
-    pub fn warnings(&self) -> &[String] {
-        &self.warnings
+    /// Warnings about clusters holding more than 1% of the documents pushed so far (call it
+    /// after the last push), largest first. Such a cluster usually means boilerplate-only or
+    /// templated documents, or settings too loose for the corpus.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut big: Vec<(u32, usize)> = self
+            .clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.size > 1 && u64::from(c.size) * 100 > self.docs)
+            .map(|(i, c)| (c.size, i))
+            .collect();
+        big.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        big.into_iter()
+            .map(|(size, i)| {
+                format!(
+                    "cluster {i} (kept document {}) holds {size} of {} documents, over 1%",
+                    self.clusters[i].kept, self.docs
+                )
+            })
+            .collect()
     }
 
     /// Bytes held by the index, by part.
@@ -756,6 +758,10 @@ mod tests {
         assert_eq!(other.cluster, 1);
         assert_eq!(d.clusters(), 2);
         assert_eq!(d.largest_cluster(), 3);
+        assert_eq!(
+            d.warnings(),
+            ["cluster 0 (kept document 0) holds 3 of 4 documents, over 1%"]
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! "SCOURIDX" u32 version(=1)
 //! u64 len, config as JSON
 //! u64 docs
-//! u64 n, n × (u64 kept, u32 size, u8 warned)      clusters
+//! u64 n, n × (u64 kept, u32 size)                clusters
 //! u64 n, n × u64                                  keep-policy preferences
 //! u64 n, n bytes                                  sketches
 //! u64 bands, per band: u64 n, n × u64 slots       LSH tables
@@ -52,7 +52,6 @@ impl Deduper {
         for c in &self.clusters {
             put_u64(w, c.kept)?;
             w.write_all(&c.size.to_le_bytes())?;
-            w.write_all(&[u8::from(c.warned)])?;
         }
         put_u64(w, self.preference.len() as u64)?;
         for &p in &self.preference {
@@ -125,13 +124,7 @@ fn read_from(r: &mut impl Read) -> std::result::Result<Deduper, String> {
     for _ in 0..n {
         let kept = get_u64(r)?;
         let size = get_u32(r)?;
-        let mut warned = [0u8];
-        read_exact(r, &mut warned)?;
-        d.clusters.push(ClusterState {
-            kept,
-            size,
-            warned: warned[0] != 0,
-        });
+        d.clusters.push(ClusterState { kept, size });
     }
     let n = get_len(r, usize::MAX)?;
     for _ in 0..n {
