@@ -38,13 +38,16 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
 
     let fp = DedupConfig::new().fingerprinter();
-    g.bench_function("fingerprint (key + shingles + 128-perm MinHash + bands)", |b| {
-        b.iter(|| {
-            for d in &docs {
-                black_box(fp.fingerprint(d));
-            }
-        })
-    });
+    g.bench_function(
+        "fingerprint (key + shingles + 128-perm MinHash + bands)",
+        |b| {
+            b.iter(|| {
+                for d in &docs {
+                    black_box(fp.fingerprint(d));
+                }
+            })
+        },
+    );
 
     let shingler = Shingler::new(5, KeyConfig::default());
     let hasher = MinHasher::new(128, 1);

@@ -40,7 +40,10 @@ fn main() {
 fn configs() -> Vec<(&'static str, DedupConfig)> {
     vec![
         ("minhash (default)", DedupConfig::new()),
-        ("minhash, fn weight 0.8 (12 x 10)", DedupConfig::new().fn_weight(0.8)),
+        (
+            "minhash, fn weight 0.8 (12 x 10)",
+            DedupConfig::new().fn_weight(0.8),
+        ),
         ("minhash fineweb preset", DedupConfig::fineweb()),
         ("simhash k=3", DedupConfig::new().method(Method::SimHash)),
         ("exact", DedupConfig::new().method(Method::Exact)),
@@ -50,11 +53,7 @@ fn configs() -> Vec<(&'static str, DedupConfig)> {
 fn cluster_all(config: DedupConfig, texts: &[&str]) -> (Vec<u32>, f64) {
     let mut d = config.build();
     let start = Instant::now();
-    let clusters = d
-        .push_batch(texts)
-        .into_iter()
-        .map(|x| x.cluster)
-        .collect();
+    let clusters = d.push_batch(texts).into_iter().map(|x| x.cluster).collect();
     (clusters, start.elapsed().as_secs_f64())
 }
 
@@ -133,7 +132,10 @@ fn oiwiki(path: &str) {
         let mut found = [0u64; 3];
         let mut total = [0u64; 3];
         for &(a, b, j) in &positives {
-            let k = bands.iter().position(|&(lo, hi)| j >= lo && j < hi).unwrap_or(2);
+            let k = bands
+                .iter()
+                .position(|&(lo, hi)| j >= lo && j < hi)
+                .unwrap_or(2);
             total[k] += 1;
             if clusters[a] == clusters[b] {
                 found[k] += 1;
@@ -211,7 +213,9 @@ fn built(paths: &[String]) {
     );
     let texts: Vec<&str> = set.iter().map(|d| d.text.as_str()).collect();
     let groups: Vec<u32> = set.iter().map(|d| d.group).collect();
-    println!("| settings | true pairs | predicted pairs | correct | precision | recall | time | MB/s |");
+    println!(
+        "| settings | true pairs | predicted pairs | correct | precision | recall | time | MB/s |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, config) in configs() {
         let (clusters, secs) = cluster_all(config, &texts);

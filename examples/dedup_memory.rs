@@ -102,6 +102,10 @@ fn main() {
         println!("| {name} | {b} | {:.1} |", per(b));
     }
     if let Some(p) = peak_rss() {
-        println!("peak resident memory: {:.1} MB ({:.0} B/doc)", p as f64 / 1e6, p as f64 / n as f64);
+        println!(
+            "peak resident memory: {:.1} MB ({:.0} B/doc)",
+            p as f64 / 1e6,
+            p as f64 / n as f64
+        );
     }
 }

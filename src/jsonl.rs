@@ -176,8 +176,8 @@ impl Documents {
                 )))
             }
         };
-        let value: Value = serde_json::from_str(line)
-            .map_err(|e| self.error(format!("not JSON: {e}")))?;
+        let value: Value =
+            serde_json::from_str(line).map_err(|e| self.error(format!("not JSON: {e}")))?;
         let Value::Object(map) = value else {
             return Err(self.error("not a JSON object"));
         };
@@ -309,21 +309,37 @@ mod tests {
         let want = collect(&plain, &fields);
         assert_eq!(want.len(), 5);
         assert_eq!(want[0].as_ref().unwrap().id, "7");
-        assert_eq!(want[0].as_ref().unwrap().raw.as_deref(), Some("{\"id\": 7, \"text\": \"甲\"}"));
+        assert_eq!(
+            want[0].as_ref().unwrap().raw.as_deref(),
+            Some("{\"id\": 7, \"text\": \"甲\"}")
+        );
         let p = plain.display();
         assert_eq!(want[1], Err(format!("{p}:3: no field \"text\"")));
         assert_eq!(want[2], Err(format!("{p}:4: not a JSON object")));
-        assert_eq!(want[3], Err(format!("{p}:5: field \"text\" is not a string")));
+        assert_eq!(
+            want[3],
+            Err(format!("{p}:5: field \"text\" is not a string"))
+        );
         let last = want[4].as_ref().unwrap();
-        assert_eq!((last.id.as_str(), last.text.as_str(), last.line), ("6", "丙", 6));
+        assert_eq!(
+            (last.id.as_str(), last.text.as_str(), last.line),
+            ("6", "丙", 6)
+        );
         for other in [&gz, &zst] {
             let got: Vec<_> = collect(other, &fields)
                 .into_iter()
-                .map(|r| r.map(|d| d.text).map_err(|e| e.rsplit(": ").next().unwrap().to_owned()))
+                .map(|r| {
+                    r.map(|d| d.text)
+                        .map_err(|e| e.rsplit(": ").next().unwrap().to_owned())
+                })
                 .collect();
             let want: Vec<_> = want
                 .iter()
-                .map(|r| r.clone().map(|d| d.text).map_err(|e| e.rsplit(": ").next().unwrap().to_owned()))
+                .map(|r| {
+                    r.clone()
+                        .map(|d| d.text)
+                        .map_err(|e| e.rsplit(": ").next().unwrap().to_owned())
+                })
                 .collect();
             assert_eq!(got, want);
         }
@@ -350,8 +366,14 @@ mod tests {
         let got = collect(&path, &fields);
         let p = path.display();
         assert_eq!(got.len(), 4);
-        assert_eq!(got[1], Err(format!("{p}:2: not UTF-8 (invalid byte at column 11)")));
-        assert_eq!(got[2], Err(format!("{p}:3: line longer than 50 bytes, skipped")));
+        assert_eq!(
+            got[1],
+            Err(format!("{p}:2: not UTF-8 (invalid byte at column 11)"))
+        );
+        assert_eq!(
+            got[2],
+            Err(format!("{p}:3: line longer than 50 bytes, skipped"))
+        );
         assert_eq!(got[3].as_ref().unwrap().text, "end");
 
         // A cut gzip stream: the records before the cut, then one error, then the end.
@@ -364,7 +386,10 @@ mod tests {
         std::fs::write(&gz, &bytes[..bytes.len() / 2]).unwrap();
         let got = collect(&gz, &Fields::default());
         let last = got.last().unwrap();
-        assert!(last.as_ref().unwrap_err().contains("unreadable"), "{last:?}");
+        assert!(
+            last.as_ref().unwrap_err().contains("unreadable"),
+            "{last:?}"
+        );
         assert!(got[..got.len() - 1].iter().all(|r| r.is_ok()));
         assert!(got.len() > 10);
     }
@@ -377,11 +402,20 @@ mod tests {
         let got = collect(&path, &Fields::default());
         assert_eq!(got.len(), 1);
         let d = got[0].as_ref().unwrap();
-        assert_eq!((d.text.as_str(), d.raw.as_ref()), ("第一行\n第二行\n", None));
+        assert_eq!(
+            (d.text.as_str(), d.raw.as_ref()),
+            ("第一行\n第二行\n", None)
+        );
         assert!(!is_jsonl(&path));
         assert!(is_jsonl(Path::new("x/y.JSONL.zst")));
         let empty = dir.path().join("empty.txt");
         std::fs::write(&empty, "").unwrap();
-        assert_eq!(collect(&empty, &Fields::default())[0].as_ref().unwrap().text, "");
+        assert_eq!(
+            collect(&empty, &Fields::default())[0]
+                .as_ref()
+                .unwrap()
+                .text,
+            ""
+        );
     }
 }

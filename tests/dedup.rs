@@ -61,7 +61,10 @@ fn seed_copies_form_one_cluster_and_another_report_does_not_join() {
     assert_eq!(decisions[0].outcome, Outcome::Keep);
     for d in &decisions[1..] {
         assert_eq!(d.cluster, decisions[0].cluster, "{d:?}");
-        assert!(matches!(d.outcome, Outcome::Duplicate { of: 0, .. }), "{d:?}");
+        assert!(
+            matches!(d.outcome, Outcome::Duplicate { of: 0, .. }),
+            "{d:?}"
+        );
     }
     assert_eq!(deduper.cluster_size(0), Some(8));
     // Cleaned-up copies (the glued novel title cut, one paragraph dropped) are near duplicates.
@@ -70,7 +73,14 @@ fn seed_copies_form_one_cluster_and_another_report_does_not_join() {
     let edited = [&paragraphs[..10], &paragraphs[11..]].concat().concat();
     let near = deduper.push(&edited);
     assert!(
-        matches!(near.outcome, Outcome::Duplicate { of: 0, method: scour::dedup::Match::MinHash, .. }),
+        matches!(
+            near.outcome,
+            Outcome::Duplicate {
+                of: 0,
+                method: scour::dedup::Match::MinHash,
+                ..
+            }
+        ),
         "{near:?}"
     );
     let other = deduper.push(&other_report());
@@ -84,10 +94,12 @@ fn seed_copies_form_one_cluster_and_another_report_does_not_join() {
                 .unwrap()
                 .lines()
                 .find(|l| l.contains("\"行政法规/政府信息公开条例(2019-04-03)\""))
-                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned())
+                .map(|l| {
+                    serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
                 .expect("the regulation is in the corpus");
             let d = deduper.push(&text);
             assert_eq!(d.outcome, Outcome::Keep);
@@ -196,8 +208,12 @@ fn cli_dedups_jsonl_reports_bad_lines_and_goes_on() {
         use std::io::Write;
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         writeln!(enc, "{}", serde_json::json!({"id": 9, "text": copies[5]})).unwrap();
-        writeln!(enc, "{}", serde_json::json!({"text": other_report().replace('，', ",")}))
-            .unwrap();
+        writeln!(
+            enc,
+            "{}",
+            serde_json::json!({"text": other_report().replace('，', ",")})
+        )
+        .unwrap();
         std::fs::write(&b, enc.finish().unwrap()).unwrap();
     }
     let mut outputs = Vec::new();
@@ -218,7 +234,10 @@ fn cli_dedups_jsonl_reports_bad_lines_and_goes_on() {
         assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains("a.jsonl:4: not JSON"), "{stderr}");
         assert!(stderr.contains("6 docs"), "{stderr}");
-        assert!(stderr.contains("4 duplicates (4 exact, 0 near)"), "{stderr}");
+        assert!(
+            stderr.contains("4 duplicates (4 exact, 0 near)"),
+            "{stderr}"
+        );
         let kept = std::fs::read_to_string(&kept).unwrap();
         let ids: Vec<String> = kept
             .lines()
@@ -276,7 +295,11 @@ fn cli_index_carries_over_to_the_next_shard() {
             .args(extra)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         std::fs::read_to_string(&kept).unwrap().lines().count()
     };
     assert_eq!(run(&one, &["--index-out".as_ref(), index.as_os_str()]), 1);

@@ -281,10 +281,7 @@ pub fn pick_sources(texts: Vec<String>, min_chars: usize) -> Vec<String> {
         .into_iter()
         .filter(|t| t.chars().count() >= min_chars)
         .collect();
-    let grams: Vec<Vec<u64>> = texts
-        .par_iter()
-        .map(|t| char_grams(t, 5))
-        .collect();
+    let grams: Vec<Vec<u64>> = texts.par_iter().map(|t| char_grams(t, 5)).collect();
     let mut inverted: HashMap<u64, Vec<u32>> = HashMap::new();
     for (i, g) in grams.iter().enumerate() {
         for &h in g.iter().filter(|&&h| h % 16 == 0) {
@@ -325,4 +322,3 @@ pub fn pick_sources(texts: Vec<String>, min_chars: usize) -> Vec<String> {
         .map(|(t, _)| t)
         .collect()
 }
-

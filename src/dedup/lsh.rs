@@ -294,7 +294,10 @@ mod tests {
         assert_eq!(b, Banding { bands: 9, rows: 13 });
         assert_eq!(
             Banding::for_threshold_weighted(0.8, 128, 0.8),
-            Banding { bands: 12, rows: 10 }
+            Banding {
+                bands: 12,
+                rows: 10
+            }
         );
         assert!(b.collision_curve().lines().count() == 21);
     }

@@ -70,7 +70,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use key::KeyConfig;
-pub use lsh::{Banding, BandIndex};
+pub use lsh::{BandIndex, Banding};
 pub use minhash::{MinHasher, Signature, Sketch};
 pub use shingle::Shingler;
 pub use simhash::SimhashIndex;
@@ -335,9 +335,7 @@ impl Fingerprinter {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let (shingled, tokens) = &mut *scratch;
-            self.config
-                .shingler
-                .shingle_into(text, shingled, tokens);
+            self.config.shingler.shingle_into(text, shingled, tokens);
             // A document with an empty key (nothing but whitespace, punctuation, symbols) has no
             // content to compare: it matches byte-identical text only, so "", "\n" and "---"
             // stay apart.
@@ -370,8 +368,7 @@ impl Fingerprinter {
 
     /// The MinHash signature of `text` (for inspection and comparisons).
     pub fn signature(&self, text: &str) -> Signature {
-        self.hasher
-            .signature(&self.config.shingler.shingles(text))
+        self.hasher.signature(&self.config.shingler.shingles(text))
     }
 }
 
@@ -524,8 +521,10 @@ impl Deduper {
             Method::SimHash => fp.simhash.and_then(|h| self.best_simhash(h)),
             _ => None,
         };
-        self.exact
-            .insert(exact_key(fp.exact), found.map_or(self.clusters.len() as u32, |f| f.0));
+        self.exact.insert(
+            exact_key(fp.exact),
+            found.map_or(self.clusters.len() as u32, |f| f.0),
+        );
         match found {
             Some((cluster, similarity, method)) => self.join(doc, cluster, fp, similarity, method),
             None => self.start_cluster(doc, fp),
@@ -753,7 +752,8 @@ mod tests {
             matches!(near.outcome, Outcome::Duplicate { of: 0, method: Match::MinHash, similarity } if similarity > 0.8),
             "{near:?}"
         );
-        let other = d.push("完全不同的另一段文字，讲述的是山川河流与四季变化，没有任何法律条文的内容。");
+        let other =
+            d.push("完全不同的另一段文字，讲述的是山川河流与四季变化，没有任何法律条文的内容。");
         assert_eq!(other.outcome, Outcome::Keep);
         assert_eq!(other.cluster, 1);
         assert_eq!(d.clusters(), 2);
@@ -775,10 +775,24 @@ mod tests {
         let e2 = d.push("\n");
         let e3 = d.push("");
         assert_ne!(e1.cluster, e2.cluster);
-        assert!(matches!(e3.outcome, Outcome::Duplicate { of: 3, method: Match::Exact, .. }));
+        assert!(matches!(
+            e3.outcome,
+            Outcome::Duplicate {
+                of: 3,
+                method: Match::Exact,
+                ..
+            }
+        ));
         assert_eq!((a.outcome, b.outcome), (Outcome::Keep, Outcome::Keep));
         assert_ne!(a.cluster, b.cluster);
-        assert!(matches!(c.outcome, Outcome::Duplicate { of: 0, method: Match::Exact, .. }));
+        assert!(matches!(
+            c.outcome,
+            Outcome::Duplicate {
+                of: 0,
+                method: Match::Exact,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -800,7 +814,10 @@ mod tests {
         assert!(matches!(near.outcome, Outcome::Duplicate { of: 0, .. }));
         let mut e = Deduper::builder().method(Method::Exact).build();
         e.push(BASE);
-        assert_eq!(e.push(&format!("{BASE}本法自公布之日起施行。")).outcome, Outcome::Keep);
+        assert_eq!(
+            e.push(&format!("{BASE}本法自公布之日起施行。")).outcome,
+            Outcome::Keep
+        );
     }
 
     #[test]
@@ -823,7 +840,13 @@ mod tests {
         assert_eq!(f.get_banding(), Banding { bands: 14, rows: 8 });
         assert_eq!(f.get_num_perm(), 112);
         let n = DedupConfig::nemo();
-        assert_eq!(n.get_banding(), Banding { bands: 20, rows: 13 });
+        assert_eq!(
+            n.get_banding(),
+            Banding {
+                bands: 20,
+                rows: 13
+            }
+        );
         assert_eq!(n.shingler().n, 24);
     }
 }

@@ -146,10 +146,14 @@ mod tests {
 
     #[test]
     fn near_and_far() {
-        let a: Vec<u32> = (0..400).map(|i: u32| i.wrapping_mul(2_654_435_761)).collect();
+        let a: Vec<u32> = (0..400)
+            .map(|i: u32| i.wrapping_mul(2_654_435_761))
+            .collect();
         let mut b = a.clone();
         b[0] ^= 1;
-        let c: Vec<u32> = (1000..1400).map(|i: u32| i.wrapping_mul(2_654_435_761)).collect();
+        let c: Vec<u32> = (1000..1400)
+            .map(|i: u32| i.wrapping_mul(2_654_435_761))
+            .collect();
         let (fa, fb, fc) = (simhash(&a), simhash(&b), simhash(&c));
         assert!(distance(fa, fb) <= 3);
         assert!(distance(fa, fc) > 10);

@@ -141,7 +141,10 @@ fn read_from(r: &mut impl Read) -> std::result::Result<Deduper, String> {
     d.sketches = read_vec(r, n)?;
     let bands = get_len(r, 1 << 16)?;
     if bands != d.config().get_banding().bands {
-        return Err(format!("{bands} band tables, the configuration has {}", d.config().get_banding().bands));
+        return Err(format!(
+            "{bands} band tables, the configuration has {}",
+            d.config().get_banding().bands
+        ));
     }
     let mut tables = Vec::with_capacity(bands);
     for _ in 0..bands {
@@ -237,12 +240,21 @@ mod tests {
         assert_eq!(e.docs(), 2);
         let near = e.push(&format!("{text}（王勃）"));
         assert_eq!(near.doc, 2);
-        assert!(matches!(near.outcome, Outcome::Duplicate { of: 0, .. }), "{near:?}");
-        assert!(matches!(e.push(text).outcome, Outcome::Duplicate { of: 0, .. }));
+        assert!(
+            matches!(near.outcome, Outcome::Duplicate { of: 0, .. }),
+            "{near:?}"
+        );
+        assert!(matches!(
+            e.push(text).outcome,
+            Outcome::Duplicate { of: 0, .. }
+        ));
 
         std::fs::write(&path, b"SCOURIDX\x01\x00\x00\x00\x05").unwrap();
         let err = Deduper::load(&path).unwrap_err().to_string();
-        assert!(err.ends_with("not a usable scour index: cut short"), "{err}");
+        assert!(
+            err.ends_with("not a usable scour index: cut short"),
+            "{err}"
+        );
         std::fs::write(&path, b"PK\x03\x04").unwrap();
         assert!(Deduper::load(&path).is_err());
     }

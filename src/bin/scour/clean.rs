@@ -142,10 +142,9 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         pushed_paths.push(outcome.path.clone());
                         match decision.outcome {
                             scour::dedup::Outcome::Keep => {
-                                if let (Some(dir), Ok(file)) = (
-                                    args.out_dir.as_deref(),
-                                    chunk_file(chunk, &outcome.path),
-                                ) {
+                                if let (Some(dir), Ok(file)) =
+                                    (args.out_dir.as_deref(), chunk_file(chunk, &outcome.path))
+                                {
                                     write_cleaned(dir, file, &cleaned.text)?;
                                 }
                             }
@@ -242,11 +241,7 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
 /// The input file of `chunk` read from `path`.
 fn chunk_file<'a>(chunk: &'a [Result<InputFile, Error>], path: &Path) -> Result<&'a InputFile, ()> {
-    chunk
-        .iter()
-        .flatten()
-        .find(|f| f.path == path)
-        .ok_or(())
+    chunk.iter().flatten().find(|f| f.path == path).ok_or(())
 }
 
 /// Writes a cleaned text at its relative path under `dir`.

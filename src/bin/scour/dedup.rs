@@ -176,8 +176,10 @@ struct PlainRecord<'a> {
     text: &'a str,
 }
 
-/// Documents per batch: fingerprinted in parallel, decided in order.
+/// Documents per batch: fingerprinted in parallel, decided in order. A batch also ends at
+/// [`BATCH_BYTES`] of text, so memory is bounded by the batch, not by the corpus.
 const BATCH: usize = 2048;
+const BATCH_BYTES: usize = 8 << 20;
 
 /// Run totals.
 #[derive(Default)]
@@ -217,9 +219,12 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         id: args.id_field.clone(),
         ..Fields::default()
     };
-    let mut out = BufWriter::new(File::create(&args.output).map_err(|e| Error::io(&args.output, e))?);
+    let mut out =
+        BufWriter::new(File::create(&args.output).map_err(|e| Error::io(&args.output, e))?);
     let mut decisions_out = match &args.decisions {
-        Some(p) => Some(BufWriter::new(File::create(p).map_err(|e| Error::io(p, e))?)),
+        Some(p) => Some(BufWriter::new(
+            File::create(p).map_err(|e| Error::io(p, e))?,
+        )),
         None => None,
     };
     // For --clusters: every document's id (kept ones are needed whenever a duplicate comes),
@@ -235,6 +240,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let timer = Timer::start();
     let mut t = Totals::default();
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
+    let mut batch_bytes = 0usize;
 
     let mut flush = |batch: &mut Vec<Document>,
                      deduper: &mut Deduper,
@@ -321,8 +327,10 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         for doc in docs {
             match doc {
                 Ok(doc) => {
+                    batch_bytes += doc.text.len() + doc.raw.as_ref().map_or(0, String::len);
                     batch.push(doc);
-                    if batch.len() == BATCH {
+                    if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
+                        batch_bytes = 0;
                         flush(&mut batch, &mut deduper, &mut t, &mut out)?;
                         progress.set_message(format!("{} docs", t.docs));
                     }
