@@ -54,6 +54,15 @@ pub enum Error {
         /// What is wrong with the line.
         message: String,
     },
+    /// A saved deduplication index could not be read: wrong format, another version, or cut
+    /// short.
+    #[error("{}: not a usable scour index: {message}", path.display())]
+    Index {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl Error {

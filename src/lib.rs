@@ -15,15 +15,18 @@
 //! | known boilerplate | [`boilerplate`] | [`BoilerplateCutter`] |
 //! | repeated copies | [`repetition`] | [`RepetitionCollapser`] |
 //! | all of them | [`clean`] | [`Cleaner`] |
+//! | duplicates across documents | [`dedup`] | [`Deduper`] |
 
 #![warn(missing_docs)]
 
 pub mod boilerplate;
 pub mod clean;
 pub mod decode;
+pub mod dedup;
 pub mod edit;
 pub mod error;
 pub mod input;
+pub mod jsonl;
 pub mod normalize;
 pub mod repetition;
 pub mod script;
@@ -31,6 +34,7 @@ pub mod script;
 pub use boilerplate::{BoilerplateCutter, Pattern, Placement};
 pub use clean::{Cleaned, Cleaner, CleanerConfig};
 pub use decode::{decode, Charset, Decoded, Decoder, Method};
+pub use dedup::{DedupConfig, Deduper};
 pub use edit::{Edit, EditKind, Stage};
 pub use error::{Error, Result};
 pub use normalize::Normalizer;

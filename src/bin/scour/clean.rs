@@ -40,6 +40,10 @@ pub struct CleanArgs {
     /// No summary on standard error.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// After cleaning, drop exact and near-duplicate files (MinHash, default settings; the
+    /// first of each cluster is kept and duplicates are neither written nor printed).
+    #[arg(long)]
+    dedup: bool,
 }
 
 /// One line of the report.
@@ -57,6 +61,8 @@ struct ReportLine<'a> {
     chars_out: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     edits: Option<&'a [scour::Edit]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicate_of: Option<String>,
 }
 
 /// What cleaning one file gave.
@@ -105,12 +111,21 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let timer = Timer::start();
     let (mut ok, mut failed, mut bytes_in, mut bytes_out) = (0u64, 0u64, 0u64, 0u64);
     let mut counts = [0u64; EditKind::ALL.len()];
+    let mut deduper = args.dedup.then(scour::Deduper::new);
+    let mut pushed_paths: Vec<PathBuf> = Vec::new();
+    let mut duplicates = 0u64;
+    // With --dedup, files are written after the decision, not while cleaning.
+    let write_dir = if args.dedup {
+        None
+    } else {
+        args.out_dir.as_deref()
+    };
 
     for chunk in files.chunks(CHUNK) {
         let outcomes: Vec<Outcome> = pool.install(|| {
             chunk
                 .par_iter()
-                .map(|file| clean_one(&cleaner, file, args.out_dir.as_deref()))
+                .map(|file| clean_one(&cleaner, file, write_dir))
                 .collect()
         });
         for outcome in outcomes {
@@ -118,6 +133,31 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             bytes_in += outcome.bytes_in;
             let line = match &outcome.result {
                 Ok(cleaned) => {
+                    let mut duplicate_of = None;
+                    if let Some(d) = &mut deduper {
+                        let mut fp = d.fingerprinter().fingerprint(&cleaned.text);
+                        fp.edits = cleaned.edits.len() as u64;
+                        let decision = d.push_fingerprint(&fp);
+                        // Document numbers count the files pushed, in order.
+                        pushed_paths.push(outcome.path.clone());
+                        match decision.outcome {
+                            scour::dedup::Outcome::Keep => {
+                                if let (Some(dir), Ok(file)) =
+                                    (args.out_dir.as_deref(), chunk_file(chunk, &outcome.path))
+                                {
+                                    write_cleaned(dir, file, &cleaned.text)?;
+                                }
+                            }
+                            scour::dedup::Outcome::Duplicate { of, .. } => {
+                                duplicates += 1;
+                                duplicate_of = Some(
+                                    pushed_paths
+                                        .get(of as usize)
+                                        .map_or_else(String::new, |p| p.display().to_string()),
+                                );
+                            }
+                        }
+                    }
                     ok += 1;
                     bytes_out += cleaned.text.len() as u64;
                     for edit in &cleaned.edits {
@@ -127,7 +167,7 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                             .unwrap_or(0);
                         counts[k] += 1;
                     }
-                    if args.out_dir.is_none() {
+                    if args.out_dir.is_none() && duplicate_of.is_none() {
                         stdout.write_all(cleaned.text.as_bytes())?;
                     }
                     ReportLine {
@@ -139,6 +179,7 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         bytes_out: cleaned.text.len() as u64,
                         chars_out: cleaned.text.chars().count() as u64,
                         edits: Some(&cleaned.edits),
+                        duplicate_of,
                     }
                 }
                 Err(err) => {
@@ -153,6 +194,7 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         bytes_out: 0,
                         chars_out: 0,
                         edits: None,
+                        duplicate_of: None,
                     }
                 }
             };
@@ -186,12 +228,29 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         if !by_kind.is_empty() {
             eprintln!("edits: {}", by_kind.join(", "));
         }
+        if args.dedup {
+            eprintln!("dedup: {duplicates} duplicate files dropped");
+        }
     }
     Ok(if failed > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The input file of `chunk` read from `path`.
+fn chunk_file<'a>(chunk: &'a [Result<InputFile, Error>], path: &Path) -> Result<&'a InputFile, ()> {
+    chunk.iter().flatten().find(|f| f.path == path).ok_or(())
+}
+
+/// Writes a cleaned text at its relative path under `dir`.
+fn write_cleaned(dir: &Path, file: &InputFile, text: &str) -> Result<(), Error> {
+    let target = dir.join(&file.relative);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    std::fs::write(&target, text).map_err(|e| Error::io(&target, e))
 }
 
 /// Reads, cleans and (with an output directory) writes one file.

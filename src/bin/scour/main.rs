@@ -1,6 +1,7 @@
 //! The `scour` command-line tool: a thin layer over the `scour` library.
 
 mod clean;
+mod dedup;
 mod progress;
 
 use std::process::ExitCode;
@@ -19,12 +20,15 @@ struct Cli {
 enum Command {
     /// Decode, normalize and clean files; write them under --out-dir (or to standard output).
     Clean(clean::CleanArgs),
+    /// Find exact and near-duplicate documents; write one per cluster to -o.
+    Dedup(dedup::DedupArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Clean(args) => clean::run(args),
+        Command::Dedup(args) => dedup::run(args),
     };
     match result {
         Ok(code) => code,
