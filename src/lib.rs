@@ -13,6 +13,7 @@
 //! | bytes → text | [`decode`] | [`Decoder`] |
 //! | characters and whitespace | [`normalize`] | [`Normalizer`], [`normalize::compose`] |
 //! | known boilerplate | [`boilerplate`] | [`BoilerplateCutter`] |
+//! | learned boilerplate | [`learn`] | [`BoilerplateLearner`], [`BoilerplateModel`] |
 //! | repeated copies | [`repetition`] | [`RepetitionCollapser`] |
 //! | all of them | [`clean`] | [`Cleaner`] |
 
@@ -24,6 +25,7 @@ pub mod decode;
 pub mod edit;
 pub mod error;
 pub mod input;
+pub mod learn;
 pub mod normalize;
 pub mod repetition;
 pub mod script;
@@ -33,5 +35,6 @@ pub use clean::{Cleaned, Cleaner, CleanerConfig};
 pub use decode::{decode, Charset, Decoded, Decoder, Method};
 pub use edit::{Edit, EditKind, Stage};
 pub use error::{Error, Result};
+pub use learn::{BoilerplateLearner, BoilerplateModel, LearnerConfig};
 pub use normalize::Normalizer;
 pub use repetition::RepetitionCollapser;
