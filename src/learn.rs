@@ -438,6 +438,40 @@ fn is_sentence_end(c: char) -> bool {
     )
 }
 
+/// Characters that end a clause but not a sentence: a span ending in one opens the sentence
+/// that goes on after it (`情节严重的，`, `应当遵守下列规定：`).
+fn is_clause_break(c: char) -> bool {
+    matches!(c, '，' | ',' | '、' | '：' | ':')
+}
+
+/// True if every bracket or quote in `text` that opens also closes in it, in order: inserted
+/// text is a unit, while a span such as `法》办法` is a piece of a longer title.
+fn balanced(text: &str) -> bool {
+    const PAIRS: [(char, char); 10] = [
+        ('（', '）'),
+        ('(', ')'),
+        ('【', '】'),
+        ('[', ']'),
+        ('《', '》'),
+        ('〈', '〉'),
+        ('「', '」'),
+        ('『', '』'),
+        ('“', '”'),
+        ('‘', '’'),
+    ];
+    let mut open: Vec<char> = Vec::new();
+    for c in text.chars() {
+        if PAIRS.iter().any(|&(o, _)| o == c) {
+            open.push(c);
+        } else if let Some(&(o, _)) = PAIRS.iter().find(|&&(_, cl)| cl == c) {
+            if open.pop() != Some(o) {
+                return false;
+            }
+        }
+    }
+    open.is_empty()
+}
+
 /// Characters a learned span does not start with: they close the text before it.
 fn is_leading_trim(c: char) -> bool {
     c.is_whitespace()
@@ -747,6 +781,9 @@ impl BoilerplateLearner {
         // Few documents cannot show much variety: ask for at most half their number.
         let varied = c.min_variety.min(s.docs as f64 / 2.0);
         let last = text.chars().next_back()?;
+        if !balanced(text) {
+            return None;
+        }
         let placement = if evidence.whole_line >= 0.9 {
             let b = boundaries(text);
             let n = b.len() - 1;
@@ -759,7 +796,7 @@ impl BoilerplateLearner {
             }
             Placement::WholeLine
         } else if evidence.line_end >= 0.9 {
-            if evidence.left_variety < varied || is_sentence_end(last) {
+            if evidence.left_variety < varied || is_sentence_end(last) || is_clause_break(last) {
                 return None;
             }
             Placement::LineEnd
@@ -768,6 +805,7 @@ impl BoilerplateLearner {
             return None;
         } else {
             if evidence.after_sentence < 0.8
+                || is_clause_break(last)
                 || evidence.line_start > 0.5
                 || evidence.left_variety < varied
                 || evidence.right_variety < varied
@@ -951,6 +989,15 @@ mod tests {
         let mut one = Contexts::default();
         one.add(1, 100);
         assert!((one.perplexity() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn brackets_must_balance() {
+        assert!(balanced("（天才一秒记住本站地址）"));
+        assert!(balanced("侯卫东官场笔记"));
+        assert!(!balanced("法》办法"));
+        assert!(!balanced("《实施办法"));
+        assert!(!balanced("（一】"));
     }
 
     #[test]
