@@ -472,6 +472,11 @@ fn balanced(text: &str) -> bool {
     open.is_empty()
 }
 
+/// ASCII digits and Chinese numerals.
+fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || "〇零一二三四五六七八九十百千万两".contains(c)
+}
+
 /// Characters a learned span does not start with: they close the text before it.
 fn is_leading_trim(c: char) -> bool {
     c.is_whitespace()
@@ -584,7 +589,7 @@ impl BoilerplateLearner {
         for_batches(docs(), |batch| {
             let found: Vec<Vec<(usize, SpanStats)>> = batch
                 .par_iter()
-                .map(|d| self.doc_stats(d.as_ref(), &automaton))
+                .map(|d| self.doc_stats(d.as_ref(), &automaton, &sketch, threshold))
                 .collect();
             for doc in found {
                 for (i, s) in doc {
@@ -698,7 +703,22 @@ impl BoilerplateLearner {
     }
 
     /// Pass 3 for one document: the evidence for each candidate it holds.
-    fn doc_stats(&self, text: &str, automaton: &AhoCorasick) -> Vec<(usize, SpanStats)> {
+    fn doc_stats(
+        &self,
+        text: &str,
+        automaton: &AhoCorasick,
+        sketch: &CountMinSketch,
+        threshold: u64,
+    ) -> Vec<(usize, SpanStats)> {
+        let k = self.config.min_chars;
+        // A seam gram continues the span when it is frequent and at least half as frequent as
+        // the span's own gram at that end: then the span's text goes on past its end in most
+        // documents, rather than some documents happening to glue it to the same neighbour.
+        let continues = |seam: &str, inner: &str| {
+            let seam = u64::from(sketch.estimate(key(GRAM, seam)));
+            let inner = u64::from(sketch.estimate(key(GRAM, inner)));
+            seam >= threshold && seam * 2 >= inner
+        };
         let bytes = text.as_bytes();
         // Non-blank line ordinals, to tell a document's edge.
         let mut line_starts = vec![0usize];
@@ -736,6 +756,41 @@ impl BoilerplateLearner {
                 if o < edge || o.saturating_add(edge) >= nonblank {
                     stats.at_edge += 1;
                 }
+            }
+            // Seams: is the gram across each end of the span frequent too? Then the span is a
+            // piece of a longer frequent unit, not a unit glued onto varied text. A neighbour the
+            // candidates are trimmed of (a sentence end before, an opening bracket after) is not
+            // part of a unit.
+            if let Some((i, c)) = before.char_indices().next_back() {
+                if !is_leading_trim(c) {
+                    let span = &text[s..e];
+                    let head = span.char_indices().nth(k - 1).map_or(e, |(j, _)| s + j);
+                    let head_full = span.char_indices().nth(k).map_or(e, |(j, _)| s + j);
+                    if continues(&text[ls + i..head], &text[s..head_full]) {
+                        stats.left_seam += 1;
+                    }
+                }
+            }
+            if let Some(c) = after.chars().next() {
+                if !is_trailing_trim(c) {
+                    let span = &text[s..e];
+                    let tail = span
+                        .char_indices()
+                        .rev()
+                        .nth(k - 2)
+                        .map_or(s, |(j, _)| s + j);
+                    let tail_full = span
+                        .char_indices()
+                        .rev()
+                        .nth(k - 1)
+                        .map_or(s, |(j, _)| s + j);
+                    if continues(&text[tail..e + c.len_utf8()], &text[tail_full..e]) {
+                        stats.right_seam += 1;
+                    }
+                }
+            }
+            if before.chars().next_back().is_some_and(is_numeral) {
+                stats.after_numeral += 1;
             }
             let before = before.trim_end();
             let after = after.trim_start();
@@ -781,7 +836,14 @@ impl BoilerplateLearner {
         // Few documents cannot show much variety: ask for at most half their number.
         let varied = c.min_variety.min(s.docs as f64 / 2.0);
         let last = text.chars().next_back()?;
-        if !balanced(text) {
+        // Inserted text is a unit: brackets balance, and it is not the piece of a longer
+        // frequent unit (half of its occurrences or more continue it across a seam, or follow a
+        // number: `第三十次会议通过`).
+        if !balanced(text)
+            || s.left_seam * 2 >= s.occurrences
+            || s.right_seam * 2 >= s.occurrences
+            || s.after_numeral * 2 >= s.occurrences
+        {
             return None;
         }
         let placement = if evidence.whole_line >= 0.9 {
@@ -893,6 +955,9 @@ struct SpanStats {
     whole_line: u64,
     at_edge: u64,
     after_sentence: u64,
+    left_seam: u64,
+    right_seam: u64,
+    after_numeral: u64,
     left: Contexts,
     right: Contexts,
 }
@@ -906,6 +971,9 @@ impl SpanStats {
         self.whole_line += o.whole_line;
         self.at_edge += o.at_edge;
         self.after_sentence += o.after_sentence;
+        self.left_seam += o.left_seam;
+        self.right_seam += o.right_seam;
+        self.after_numeral += o.after_numeral;
         for (k, n) in o.left.counts {
             self.left.add(k, n);
         }

@@ -65,12 +65,14 @@ pub fn unpacked(name: &str) -> Result<PathBuf, String> {
     if !packed.exists() {
         return Err(format!("{} is absent", packed.display()));
     }
+    static UNPACKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = UNPACKING.lock().unwrap_or_else(|e| e.into_inner());
     let dir = root().join("target/learn-data");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let out = dir.join(format!("{name}.jsonl"));
     let fresh = out.metadata().is_ok_and(|m| m.len() > 0);
     if !fresh {
-        let tmp = dir.join(format!("{name}.jsonl.part"));
+        let tmp = dir.join(format!("{name}.jsonl.{}.part", std::process::id()));
         let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
         let status = Command::new("xz")
             .arg("-dc")
