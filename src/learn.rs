@@ -40,6 +40,12 @@
 //! learned only when it is frequent (in at least [`LearnerConfig::min_docs`] documents and
 //! [`LearnerConfig::min_doc_fraction`] of them) and one of these holds:
 //!
+//! In every placement, the span must be a unit: it does not end with a clause break (`，`,
+//! `：`: `情节严重的，` and `各位代表：` open what follows), its brackets balance (`法》办法` is a
+//! piece of a title), and fewer than half of its occurrences continue across its ends: after a
+//! numeral (`第三十次会议通过`), or where the gram across its end is frequent and at least half
+//! as frequent as the span's own gram at that end.
+//!
 //! * **Whole line at a document's edge** ([`Placement::WholeLine`]): at least 90% of its
 //!   occurrences are whole lines, at least 90% of those are among the first or last
 //!   [`LearnerConfig::edge_lines`] non-blank lines (headers, footers, navigation), and the line
@@ -438,8 +444,8 @@ fn is_sentence_end(c: char) -> bool {
     )
 }
 
-/// Characters that end a clause but not a sentence: a span ending in one opens the sentence
-/// that goes on after it (`情节严重的，`, `应当遵守下列规定：`).
+/// Characters that end a clause but not a sentence: a span or line ending in one opens the
+/// text that goes on after it (`情节严重的，`, `应当遵守下列规定：`, `各位代表：`).
 fn is_clause_break(c: char) -> bool {
     matches!(c, '，' | ',' | '、' | '：' | ':')
 }
@@ -840,6 +846,7 @@ impl BoilerplateLearner {
         // frequent unit (half of its occurrences or more continue it across a seam, or follow a
         // number: `第三十次会议通过`).
         if !balanced(text)
+            || is_clause_break(last)
             || s.left_seam * 2 >= s.occurrences
             || s.right_seam * 2 >= s.occurrences
             || s.after_numeral * 2 >= s.occurrences
@@ -858,7 +865,7 @@ impl BoilerplateLearner {
             }
             Placement::WholeLine
         } else if evidence.line_end >= 0.9 {
-            if evidence.left_variety < varied || is_sentence_end(last) || is_clause_break(last) {
+            if evidence.left_variety < varied || is_sentence_end(last) {
                 return None;
             }
             Placement::LineEnd
@@ -867,7 +874,6 @@ impl BoilerplateLearner {
             return None;
         } else {
             if evidence.after_sentence < 0.8
-                || is_clause_break(last)
                 || evidence.line_start > 0.5
                 || evidence.left_variety < varied
                 || evidence.right_variety < varied
