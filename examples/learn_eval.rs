@@ -26,6 +26,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let control = args.get(2).copied().unwrap_or(300);
 
     let corpus = spam_corpus::spam_corpus(laws, books)?;
+    // With LEARN_EVAL_WRITE=DIR, the spam corpus is also written there, one file per document
+    // (the seed raw, as `seed.txt`), for the command line: `scour learn DIR -o MODEL`.
+    if let Some(dir) = std::env::var_os("LEARN_EVAL_WRITE") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir)?;
+        for (i, doc) in corpus.docs.iter().enumerate() {
+            if i == corpus.seed {
+                std::fs::copy(spam_corpus::root().join("tests/data/seed.txt"), dir.join("seed.txt"))?;
+            } else {
+                std::fs::write(dir.join(format!("{i:04}.txt")), &doc.text)?;
+            }
+        }
+    }
     let chars: usize = corpus.docs.iter().map(|d| d.text.chars().count()).sum();
     println!(
         "spam corpus: {} documents ({} dropped), {} characters, {} inserted spans",

@@ -73,7 +73,7 @@
 //!
 //! 1. **Sketch.** Each document's distinct character [`LearnerConfig::min_chars`]-grams, whole
 //!    lines, line prefixes and line suffixes are hashed (xxh3) and counted, once per document,
-//!    in a count-min sketch of [`LearnerConfig::sketch_depth`] rows of
+//!    in a blocked count-min sketch ([`CountMinSketch`]) of [`LearnerConfig::sketch_depth`] ×
 //!    2^[`LearnerConfig::sketch_width_log2`] `u32` counters (32 MiB by default). The sketch
 //!    over-counts, never under-counts, so nothing frequent is missed.
 //! 2. **Segments.** In each line, the maximal runs of grams the sketch calls frequent are the
@@ -355,40 +355,61 @@ fn placement_name(p: Placement) -> &'static str {
 }
 
 /// A count-min sketch of `u32` counters: estimates are never below the true count.
+///
+/// It is blocked: all of a key's `depth` counters lie in one 64-byte block (16 counters) chosen
+/// by the key's hash, so a lookup or an update costs one cache miss, not `depth` of them. The
+/// price is a little accuracy (the key's counters share a block with fewer other keys' than
+/// independent rows would spread them over), which the learner does not need: it only asks
+/// whether a count reaches a threshold, and counts exactly what the sketch lets through.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountMinSketch {
-    width_log2: u32,
+    block_log2: u32,
     depth: usize,
     counters: Vec<u32>,
 }
 
+/// Counters per block: one 64-byte cache line of `u32`.
+const BLOCK: usize = 16;
+
 impl CountMinSketch {
-    /// An empty sketch of `depth` rows of 2^`width_log2` counters.
+    /// An empty sketch of `depth` (at most 8) counters per key, `depth` × 2^`width_log2`
+    /// counters in all.
     pub fn new(width_log2: u32, depth: usize) -> CountMinSketch {
+        let depth = depth.clamp(1, 8);
+        let total = (depth << width_log2).max(BLOCK);
+        let block_log2 = (total / BLOCK).ilog2();
         CountMinSketch {
-            width_log2,
+            block_log2,
             depth,
-            counters: vec![0; depth << width_log2],
+            counters: vec![0; BLOCK << block_log2],
         }
     }
 
-    fn slot(&self, key: u64, row: usize) -> usize {
-        let h = mix64(key ^ ROW_SEEDS[row]);
-        (row << self.width_log2) + (h >> (64 - self.width_log2)) as usize
+    /// The key's counters: one block, `depth` distinct slots in it.
+    fn slots(&self, key: u64) -> impl Iterator<Item = usize> {
+        let h = mix64(key);
+        let base = if self.block_log2 == 0 {
+            0
+        } else {
+            ((h >> (64 - self.block_log2)) as usize) * BLOCK
+        };
+        // Slot i is (start + i * step) mod 16 with an odd step: distinct for i < 16.
+        let start = (h & 15) as usize;
+        let step = ((h >> 4) & 15) as usize | 1;
+        (0..self.depth).map(move |i| base + (start + i * step) % BLOCK)
     }
 
     /// Counts `key` once more.
     pub fn add(&mut self, key: u64) {
-        for row in 0..self.depth {
-            let slot = self.slot(key, row);
+        for slot in self.slots(key) {
             self.counters[slot] = self.counters[slot].saturating_add(1);
         }
     }
 
     /// The estimated count of `key`: at least its true count.
     pub fn estimate(&self, key: u64) -> u32 {
-        (0..self.depth)
-            .map(|row| self.counters[self.slot(key, row)])
+        self.slots(key)
+            .map(|slot| self.counters[slot])
             .min()
             .unwrap_or(0)
     }
@@ -399,7 +420,7 @@ impl CountMinSketch {
     ///
     /// [`Error::Boilerplate`] when the shapes differ.
     pub fn merge(&mut self, other: &CountMinSketch) -> Result<()> {
-        if other.width_log2 != self.width_log2 || other.depth != self.depth {
+        if other.block_log2 != self.block_log2 || other.depth != self.depth {
             return Err(Error::Boilerplate("sketches of different shapes".into()));
         }
         for (a, b) in self.counters.iter_mut().zip(&other.counters) {
@@ -409,16 +430,6 @@ impl CountMinSketch {
     }
 }
 
-const ROW_SEEDS: [u64; 8] = [
-    0x243F_6A88_85A3_08D3,
-    0x1319_8A2E_0370_7344,
-    0xA409_3822_299F_31D0,
-    0x082E_FA98_EC4E_6C89,
-    0x4528_21E6_38D0_1377,
-    0xBE54_66CF_34E9_0C6C,
-    0xC0AC_29B7_C97C_50DD,
-    0x3F84_D5B5_B547_0917,
-];
 
 fn mix64(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -627,7 +638,7 @@ impl BoilerplateLearner {
     /// Pass 1 for one document: its distinct keys (grams, lines, line prefixes and suffixes).
     pub fn doc_keys(&self, text: &str) -> Vec<u64> {
         let k = self.config.min_chars;
-        let mut keys = HashSet::new();
+        let mut keys = Vec::with_capacity(text.len() / 2);
         for line in text.split('\n') {
             let line = line.trim();
             let b = boundaries(line);
@@ -636,14 +647,14 @@ impl BoilerplateLearner {
                 continue;
             }
             for i in 0..=n - k {
-                keys.insert(key(GRAM, &line[b[i]..b[i + k]]));
+                keys.push(key(GRAM, &line[b[i]..b[i + k]]));
             }
-            keys.insert(key(LINE, line));
-            keys.insert(key(PREFIX, &line[..b[k]]));
-            keys.insert(key(SUFFIX, &line[b[n - k]..]));
+            keys.push(key(LINE, line));
+            keys.push(key(PREFIX, &line[..b[k]]));
+            keys.push(key(SUFFIX, &line[b[n - k]..]));
         }
-        let mut keys: Vec<u64> = keys.into_iter().collect();
         keys.sort_unstable();
+        keys.dedup();
         keys
     }
 
@@ -1040,7 +1051,7 @@ mod tests {
 
     #[test]
     fn sketch_never_undercounts_and_merges() {
-        let mut a = CountMinSketch::new(8, 3);
+        let mut a = CountMinSketch::new(6, 3);
         for k in 0..1000u64 {
             a.add(k);
         }
@@ -1051,6 +1062,13 @@ mod tests {
         a.merge(&b).unwrap();
         assert!(a.estimate(7) >= 4);
         assert!(a.merge(&CountMinSketch::new(9, 3)).is_err());
+        // One block: every key's counters are in it, still never below the true count.
+        let mut tiny = CountMinSketch::new(0, 4);
+        for k in 0..40u64 {
+            tiny.add(k);
+        }
+        assert!((0..40u64).all(|k| tiny.estimate(k) >= 1));
+        assert_eq!(tiny.counters.len(), 16);
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub struct CleanArgs {
     /// No summary on standard error.
     #[arg(long, short = 'q')]
     quiet: bool,
+    #[command(flatten)]
+    learn: crate::learn::CleanLearnFlags,
 }
 
 /// One line of the report.
@@ -83,10 +85,20 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .to_vec(),
         )?;
     }
-    let mut config = Cleaner::builder().decoder(decoder).boilerplate(cutter);
+    let mut config = Cleaner::builder()
+        .decoder(decoder)
+        .boilerplate(cutter.clone());
     if args.keep_repetition {
         config = config.repetition(None);
     }
+    let config = crate::learn::with_learned(
+        config,
+        cutter,
+        &args.learn,
+        &args.inputs,
+        args.threads,
+        args.quiet,
+    )?;
     let cleaner = config.build();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))

@@ -1,6 +1,7 @@
 //! The `scour` command-line tool: a thin layer over the `scour` library.
 
 mod clean;
+mod learn;
 mod progress;
 
 use std::process::ExitCode;
@@ -19,12 +20,15 @@ struct Cli {
 enum Command {
     /// Decode, normalize and clean files; write them under --out-dir (or to standard output).
     Clean(clean::CleanArgs),
+    /// Learn the boilerplate a site inserts into its pages; write it as a model file.
+    Learn(learn::LearnArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Clean(args) => clean::run(args),
+        Command::Learn(args) => learn::run(args),
     };
     match result {
         Ok(code) => code,
