@@ -143,7 +143,7 @@ impl Default for LearnerConfig {
             edge_lines: 2,
             sketch_width_log2: 21,
             sketch_depth: 4,
-            max_segments: 1 << 20,
+            max_segments: 1 << 18,
             max_candidates: 1 << 16,
         }
     }
@@ -509,6 +509,20 @@ fn is_trailing_trim(c: char) -> bool {
     c.is_whitespace() || matches!(c, '“' | '‘' | '「' | '『' | '（' | '(' | '【' | '《' | '〈')
 }
 
+/// The byte ranges of the `k`-character windows of `line`, in order. Keeps only `k` offsets,
+/// so a line of any length costs no more memory than a short one.
+fn grams(line: &str, k: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut starts: std::collections::VecDeque<usize> = std::collections::VecDeque::with_capacity(k);
+    line.char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(line.len()))
+        .filter_map(move |end| {
+            let window = (starts.len() == k).then(|| (starts.pop_front().unwrap_or(0), end));
+            starts.push_back(end);
+            window
+        })
+}
+
 /// The byte offsets of the character boundaries of `line`, end included.
 fn boundaries(line: &str) -> Vec<usize> {
     line.char_indices()
@@ -636,22 +650,31 @@ impl BoilerplateLearner {
     }
 
     /// Pass 1 for one document: its distinct keys (grams, lines, line prefixes and suffixes).
+    ///
+    /// Memory: eight bytes per distinct key of the document, whatever its line lengths.
     pub fn doc_keys(&self, text: &str) -> Vec<u64> {
         let k = self.config.min_chars;
-        let mut keys = Vec::with_capacity(text.len() / 2);
+        let mut keys = Vec::with_capacity((text.len() / 2).min(1 << 20));
         for line in text.split('\n') {
             let line = line.trim();
-            let b = boundaries(line);
-            let n = b.len() - 1;
-            if n < k {
-                continue;
+            let mut first = None;
+            let mut last = None;
+            for (s, e) in grams(line, k) {
+                first.get_or_insert((s, e));
+                last = Some((s, e));
+                keys.push(key(GRAM, &line[s..e]));
+                if keys.len() == keys.capacity() && keys.len() >= 1 << 20 {
+                    // A long document: drop repeats before growing.
+                    keys.sort_unstable();
+                    keys.dedup();
+                    keys.reserve(keys.len());
+                }
             }
-            for i in 0..=n - k {
-                keys.push(key(GRAM, &line[b[i]..b[i + k]]));
+            if let (Some((_, prefix_end)), Some((suffix_start, _))) = (first, last) {
+                keys.push(key(LINE, line));
+                keys.push(key(PREFIX, &line[..prefix_end]));
+                keys.push(key(SUFFIX, &line[suffix_start..]));
             }
-            keys.push(key(LINE, line));
-            keys.push(key(PREFIX, &line[..b[k]]));
-            keys.push(key(SUFFIX, &line[b[n - k]..]));
         }
         keys.sort_unstable();
         keys.dedup();
@@ -659,30 +682,36 @@ impl BoilerplateLearner {
     }
 
     /// Pass 2 for one document: its distinct frequent segments, the maximal runs of frequent
-    /// grams in each line.
+    /// grams in each line (those longer than [`LearnerConfig::max_chars`] are left out).
     fn doc_segments(&self, text: &str, sketch: &CountMinSketch, threshold: u64) -> Vec<String> {
         let k = self.config.min_chars;
+        let max = self.config.max_chars;
         let mut out = BTreeSet::new();
+        let mut emit = |segment: &str| {
+            // A character is 1 to 4 bytes: count them only when the length leaves it open.
+            if segment.len() <= max || (segment.len() <= 4 * max && segment.chars().count() <= max)
+            {
+                out.insert(segment.to_owned());
+            }
+        };
         for line in text.split('\n') {
             let line = line.trim();
-            let b = boundaries(line);
-            let n = b.len() - 1;
-            if n < k {
-                continue;
-            }
-            let mut run: Option<usize> = None;
-            for i in 0..=n - k + 1 {
-                let frequent = i <= n - k
-                    && u64::from(sketch.estimate(key(GRAM, &line[b[i]..b[i + k]]))) >= threshold;
-                match (frequent, run) {
-                    (true, None) => run = Some(i),
-                    (false, Some(start)) => {
-                        // Grams start..i are frequent: the segment covers chars start..i-1+k.
-                        out.insert(line[b[start]..b[i - 1 + k]].to_owned());
-                        run = None;
+            // The run of frequent grams being extended: its first byte and its end so far.
+            let mut run: Option<(usize, usize)> = None;
+            for (s, e) in grams(line, k) {
+                let frequent = u64::from(sketch.estimate(key(GRAM, &line[s..e]))) >= threshold;
+                run = match (frequent, run) {
+                    (true, None) => Some((s, e)),
+                    (true, Some((start, _))) => Some((start, e)),
+                    (false, Some((start, end))) => {
+                        emit(&line[start..end]);
+                        None
                     }
-                    _ => {}
-                }
+                    (false, None) => None,
+                };
+            }
+            if let Some((start, end)) = run {
+                emit(&line[start..end]);
             }
         }
         out.into_iter().collect()
@@ -1081,6 +1110,14 @@ mod tests {
         let mut one = Contexts::default();
         one.add(1, 100);
         assert!((one.perplexity() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn grams_are_windows_of_characters() {
+        let windows: Vec<&str> = grams("a侯卫东b", 3).map(|(s, e)| &"a侯卫东b"[s..e]).collect();
+        assert_eq!(windows, ["a侯卫", "侯卫东", "卫东b"]);
+        assert_eq!(grams("ab", 3).count(), 0);
+        assert_eq!(grams("abc", 3).count(), 1);
     }
 
     #[test]
