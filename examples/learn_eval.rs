@@ -25,7 +25,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let books = args.get(1).copied().unwrap_or(200);
     let control = args.get(2).copied().unwrap_or(300);
 
-    let corpus = spam_corpus::spam_corpus(laws, books)?;
+    // LEARN_EVAL_STYLE=mid-sentence or numbered-nav (or both, comma-separated) inserts the spam
+    // in harder ways; see `spam_corpus::Style`.
+    let style_var = std::env::var("LEARN_EVAL_STYLE").unwrap_or_default();
+    let style = spam_corpus::Style {
+        phrase_mid_sentence: style_var.contains("mid-sentence"),
+        numbered_nav: style_var.contains("numbered-nav"),
+    };
+    println!("style: {style:?}");
+    let corpus = spam_corpus::spam_corpus_with(laws, books, style)?;
     // With LEARN_EVAL_WRITE=DIR, the spam corpus is also written there, one file per document
     // (the seed raw, as `seed.txt`), for the command line: `scour learn DIR -o MODEL`.
     if let Some(dir) = std::env::var_os("LEARN_EVAL_WRITE") {

@@ -531,8 +531,14 @@ fn boundaries(line: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The shortest span learned as dropped into text at random (not between sentences): shorter
+/// ones are the words and phrases of the documents' language.
+const RANDOM_DROP_MIN_CHARS: usize = 12;
+
 /// Documents per parallel batch: results are merged in input order, batch by batch.
 const BATCH: usize = 256;
+/// Documents per parallel batch in the evidence pass.
+const SMALL_BATCH: usize = 16;
 
 impl BoilerplateLearner {
     /// A learner with the default configuration.
@@ -617,7 +623,8 @@ impl BoilerplateLearner {
             .build(&candidates)
             .expect("candidates are short literals");
         let mut stats: Vec<SpanStats> = vec![SpanStats::default(); candidates.len()];
-        for_batches(docs(), |batch| {
+        // Smaller batches here: a formulaic document holds thousands of candidates.
+        for_batches_of(SMALL_BATCH, docs(), |batch| {
             let found: Vec<Vec<(usize, SpanStats)>> = batch
                 .par_iter()
                 .map(|d| self.doc_stats(d.as_ref(), &automaton, &sketch, threshold))
@@ -913,7 +920,15 @@ impl BoilerplateLearner {
             // Where genre formulas sit.
             return None;
         } else {
-            if evidence.after_sentence < 0.8
+            // Between sentences, or dropped at random: then nearly every occurrence has
+            // contexts of its own on both sides and a document holds it about once, unlike a
+            // phrase of the genre, which recurs in the same turns of phrase.
+            let between_sentences = evidence.after_sentence >= 0.8;
+            let dropped_at_random = text.chars().count() >= RANDOM_DROP_MIN_CHARS
+                && evidence.left_variety >= 0.7 * occ
+                && evidence.right_variety >= 0.7 * occ
+                && occ <= 1.5 * s.docs as f64;
+            if !(between_sentences || dropped_at_random)
                 || evidence.line_start > 0.5
                 || evidence.left_variety < varied
                 || evidence.right_variety < varied
@@ -974,14 +989,22 @@ fn maximal(mut accepted: Vec<ModelEntry>) -> Vec<ModelEntry> {
 }
 
 /// Feeds `docs` to `f` in batches of [`BATCH`].
-fn for_batches<I, D>(docs: I, mut f: impl FnMut(&[D]))
+fn for_batches<I, D>(docs: I, f: impl FnMut(&[D]))
 where
     I: IntoIterator<Item = D>,
 {
-    let mut batch = Vec::with_capacity(BATCH);
+    for_batches_of(BATCH, docs, f)
+}
+
+/// Feeds `docs` to `f` in batches of `size`.
+fn for_batches_of<I, D>(size: usize, docs: I, mut f: impl FnMut(&[D]))
+where
+    I: IntoIterator<Item = D>,
+{
+    let mut batch = Vec::with_capacity(size);
     for d in docs {
         batch.push(d);
-        if batch.len() == BATCH {
+        if batch.len() == size {
             f(&batch);
             batch.clear();
         }
@@ -1039,7 +1062,7 @@ struct Contexts {
     overflow: u64,
 }
 
-const MAX_CONTEXTS: usize = 4096;
+const MAX_CONTEXTS: usize = 1024;
 
 impl Contexts {
     fn add(&mut self, key: u64, n: u64) {

@@ -185,3 +185,16 @@ fn spam_corpus_precision_recall_seed_and_control() {
         control_model.entries
     );
 }
+
+#[test]
+fn huge_lines_and_empty_documents_do_not_disturb_learning() {
+    let mut docs = site_pages(80);
+    docs.push(String::new());
+    docs.push("\n\n\n".into());
+    docs.push("侯".repeat(1 << 20) + "\n");
+    docs.push("x".repeat(3) + "\n");
+    let model = BoilerplateLearner::new().learn(|| docs.iter());
+    assert_eq!(model.documents, 84);
+    let learned: Vec<&str> = model.entries.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(learned, ["侯卫东官场笔记", "本站所有小说均来源于网络"]);
+}

@@ -129,10 +129,19 @@ fn is_heading(line: &str, index: usize) -> bool {
             && !t.ends_with(|c| matches!(c, '。' | '！' | '？' | '：')))
 }
 
+/// How the spam is inserted.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    /// Drop the phrase at a random character inside a paragraph, not after a sentence.
+    pub phrase_mid_sentence: bool,
+    /// Navigation lines name the neighbouring chapters (`上一篇：第12章`), so they vary.
+    pub numbered_nav: bool,
+}
+
 /// Inserts the site's spam into a cleaned text: the title after each heading with probability
 /// 1/2, a spam phrase after a sentence inside a paragraph (probability 0.6), the navigation line
 /// at the top (0.3) or bottom (0.4), the footer at the bottom (0.9).
-pub fn spam(text: &str, rng: &mut Rng) -> Doc {
+pub fn spam(text: &str, rng: &mut Rng, style: Style) -> Doc {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::with_capacity(text.len() + 256);
     let mut inserted = Vec::new();
@@ -143,8 +152,14 @@ pub fn spam(text: &str, rng: &mut Rng) -> Doc {
         inserted.push((start, out.len()));
     };
     let nav = rng.unit();
+    let nav_line = if style.numbered_nav {
+        let n = 2 + rng.below(500);
+        format!("← 上一篇：第{}章 | 返回目录 | 下一篇：第{}章 →", n - 1, n + 1)
+    } else {
+        NAV.to_owned()
+    };
     if nav < 0.3 {
-        push_line(&mut out, &mut inserted, NAV);
+        push_line(&mut out, &mut inserted, &nav_line);
     }
     // The paragraph line (and the sentence end in it) that gets a phrase.
     let phrase_at = if rng.unit() < 0.6 {
@@ -158,11 +173,19 @@ pub fn spam(text: &str, rng: &mut Rng) -> Doc {
             None
         } else {
             let i = paragraphs[rng.below(paragraphs.len())];
-            let ends: Vec<usize> = lines[i]
-                .match_indices('。')
-                .map(|(b, _)| b + '。'.len_utf8())
-                .filter(|&b| b < lines[i].len())
-                .collect();
+            let ends: Vec<usize> = if style.phrase_mid_sentence {
+                lines[i]
+                    .char_indices()
+                    .map(|(b, _)| b)
+                    .filter(|&b| b > 0)
+                    .collect()
+            } else {
+                lines[i]
+                    .match_indices('。')
+                    .map(|(b, _)| b + '。'.len_utf8())
+                    .filter(|&b| b < lines[i].len())
+                    .collect()
+            };
             if ends.is_empty() {
                 None
             } else {
@@ -191,7 +214,7 @@ pub fn spam(text: &str, rng: &mut Rng) -> Doc {
         out.push('\n');
     }
     if (0.3..0.7).contains(&nav) {
-        push_line(&mut out, &mut inserted, NAV);
+        push_line(&mut out, &mut inserted, &nav_line);
     }
     if rng.unit() < 0.9 {
         push_line(&mut out, &mut inserted, FOOTER);
@@ -216,6 +239,11 @@ pub struct Corpus {
 /// Builds the spam corpus from `laws` laws and `books` classical chapters, or says why not (the
 /// shared data is absent).
 pub fn spam_corpus(laws: usize, books: usize) -> Result<Corpus, String> {
+    spam_corpus_with(laws, books, Style::default())
+}
+
+/// [`spam_corpus`] with spam inserted in another style.
+pub fn spam_corpus_with(laws: usize, books: usize, style: Style) -> Result<Corpus, String> {
     let laws_path = unpacked("laws-zh")?;
     let books_path = unpacked("classical-modern-zh")?;
     let cleaner = Cleaner::new();
@@ -231,7 +259,7 @@ pub fn spam_corpus(laws: usize, books: usize) -> Result<Corpus, String> {
     let mut dropped = 0;
     for source in sources {
         let base = cleaner.clean(source.as_bytes()).expect("text").text;
-        let doc = spam(&base, &mut rng);
+        let doc = spam(&base, &mut rng, style);
         let again = cleaner.clean(doc.text.as_bytes()).expect("text").text;
         if again == doc.text {
             docs.push(doc);
