@@ -17,7 +17,9 @@ use scour::Cleaner;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: learn_corpus FILE.jsonl [MODEL]")?;
+    let path = args
+        .next()
+        .ok_or("usage: learn_corpus FILE.jsonl [MODEL]")?;
     let model_path = args.next();
     let bytes = std::fs::metadata(&path)?.len();
     let cleaner = Cleaner::new();

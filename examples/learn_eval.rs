@@ -41,7 +41,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::create_dir_all(&dir)?;
         for (i, doc) in corpus.docs.iter().enumerate() {
             if i == corpus.seed {
-                std::fs::copy(spam_corpus::root().join("tests/data/seed.txt"), dir.join("seed.txt"))?;
+                std::fs::copy(
+                    spam_corpus::root().join("tests/data/seed.txt"),
+                    dir.join("seed.txt"),
+                )?;
             } else {
                 std::fs::write(dir.join(format!("{i:04}.txt")), &doc.text)?;
             }
@@ -97,13 +100,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let seed_raw = std::fs::read(spam_corpus::root().join("tests/data/seed.txt"))?;
-    let expected = std::fs::read_to_string(spam_corpus::root().join("tests/data/seed-expected.txt"))?;
+    let expected =
+        std::fs::read_to_string(spam_corpus::root().join("tests/data/seed-expected.txt"))?;
     let seed_clean = Cleaner::builder()
         .boilerplate(cutter)
         .build()
         .clean(&seed_raw)?
         .text;
-    println!("seed cleaned with the learned model equals seed-expected.txt: {}", seed_clean == expected);
+    println!(
+        "seed cleaned with the learned model equals seed-expected.txt: {}",
+        seed_clean == expected
+    );
 
     let control = spam_corpus::control_corpus(control)?;
     let t = Instant::now();

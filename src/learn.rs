@@ -430,7 +430,6 @@ impl CountMinSketch {
     }
 }
 
-
 fn mix64(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -512,7 +511,8 @@ fn is_trailing_trim(c: char) -> bool {
 /// The byte ranges of the `k`-character windows of `line`, in order. Keeps only `k` offsets,
 /// so a line of any length costs no more memory than a short one.
 fn grams(line: &str, k: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut starts: std::collections::VecDeque<usize> = std::collections::VecDeque::with_capacity(k);
+    let mut starts: std::collections::VecDeque<usize> =
+        std::collections::VecDeque::with_capacity(k);
     line.char_indices()
         .map(|(i, _)| i)
         .chain(std::iter::once(line.len()))
@@ -1137,7 +1137,9 @@ mod tests {
 
     #[test]
     fn grams_are_windows_of_characters() {
-        let windows: Vec<&str> = grams("a侯卫东b", 3).map(|(s, e)| &"a侯卫东b"[s..e]).collect();
+        let windows: Vec<&str> = grams("a侯卫东b", 3)
+            .map(|(s, e)| &"a侯卫东b"[s..e])
+            .collect();
         assert_eq!(windows, ["a侯卫", "侯卫东", "卫东b"]);
         assert_eq!(grams("ab", 3).count(), 0);
         assert_eq!(grams("abc", 3).count(), 1);

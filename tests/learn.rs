@@ -42,7 +42,8 @@ fn learns_a_sites_title_and_footer_and_cuts_them_with_evidence() {
     let cleaner = Cleaner::builder()
         .boilerplate(model.cutter().unwrap())
         .build();
-    let page = "2016年工作回顾侯卫东官场笔记\n侯卫东官场笔记不在行尾不算\n本站所有小说均来源于网络\n";
+    let page =
+        "2016年工作回顾侯卫东官场笔记\n侯卫东官场笔记不在行尾不算\n本站所有小说均来源于网络\n";
     let cleaned = cleaner.clean(page.as_bytes()).unwrap();
     assert_eq!(cleaned.text, "2016年工作回顾\n侯卫东官场笔记不在行尾不算\n");
     let cuts: Vec<(&str, &str)> = cleaned
@@ -118,7 +119,10 @@ fn the_model_file_round_trips_and_is_editable() {
     assert_eq!(BoilerplateModel::from_json(minimal).unwrap().documents, 3);
     std::fs::write(&path, "{\"documents\": ").unwrap();
     let err = BoilerplateModel::load(&path).unwrap_err().to_string();
-    assert!(err.contains("model.json") && err.contains("bad model"), "{err}");
+    assert!(
+        err.contains("model.json") && err.contains("bad model"),
+        "{err}"
+    );
     let err = BoilerplateModel::load(dir.join("absent.json")).unwrap_err();
     assert!(matches!(err, scour::Error::Io { .. }));
     std::fs::remove_dir_all(&dir).unwrap();

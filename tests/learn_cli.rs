@@ -59,7 +59,8 @@ fn learn_then_clean_with_the_model_or_by_default() {
     assert!(json.contains("\"placement\": \"line_end\""), "{json}");
     std::fs::remove_file(pages.join("zz.png")).unwrap();
 
-    let expected = "\u{4e00}\u{4e07}记第0章\u{4e0b}\u{4e07}\n\u{4e0b}\u{4e00}说了一些话，第0次\u{4e07}。\n";
+    let expected =
+        "\u{4e00}\u{4e07}记第0章\u{4e0b}\u{4e07}\n\u{4e0b}\u{4e00}说了一些话，第0次\u{4e07}。\n";
     let with_model = dir.join("with-model");
     let status = scour()
         .args(["clean", "-q", "--model"])

@@ -124,9 +124,7 @@ fn is_heading(line: &str, index: usize) -> bool {
     }
     t.starts_with('#')
         || (t.starts_with("<strong>") && t.ends_with("</strong>"))
-        || (index == 0
-            && t.chars().count() <= 40
-            && !t.ends_with(|c| matches!(c, '。' | '！' | '？' | '：')))
+        || (index == 0 && t.chars().count() <= 40 && !t.ends_with(['。', '！', '？', '：']))
 }
 
 /// How the spam is inserted.
@@ -154,7 +152,11 @@ pub fn spam(text: &str, rng: &mut Rng, style: Style) -> Doc {
     let nav = rng.unit();
     let nav_line = if style.numbered_nav {
         let n = 2 + rng.below(500);
-        format!("← 上一篇：第{}章 | 返回目录 | 下一篇：第{}章 →", n - 1, n + 1)
+        format!(
+            "← 上一篇：第{}章 | 返回目录 | 下一篇：第{}章 →",
+            n - 1,
+            n + 1
+        )
     } else {
         NAV.to_owned()
     };
@@ -189,7 +191,11 @@ pub fn spam(text: &str, rng: &mut Rng, style: Style) -> Doc {
             if ends.is_empty() {
                 None
             } else {
-                Some((i, ends[rng.below(ends.len())], PHRASES[rng.below(PHRASES.len())]))
+                Some((
+                    i,
+                    ends[rng.below(ends.len())],
+                    PHRASES[rng.below(PHRASES.len())],
+                ))
             }
         }
     } else {

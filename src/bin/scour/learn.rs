@@ -108,7 +108,10 @@ pub fn with_learned(
         .build()?;
     let timer = Timer::start();
     // Documents are prepared as they will be cleaned, without boilerplate cutting.
-    let preparer = config.clone().boilerplate(BoilerplateCutter::default()).build();
+    let preparer = config
+        .clone()
+        .boilerplate(BoilerplateCutter::default())
+        .build();
     let (model, _) = learn_files(&BoilerplateLearner::new(), &preparer, &files, &pool);
     if let Some(path) = &flags.save_model {
         model.save(path)?;
