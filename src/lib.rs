@@ -13,6 +13,7 @@
 //! | bytes → text | [`decode`](mod@decode) | [`Decoder`] |
 //! | characters and whitespace | [`normalize`] | [`Normalizer`], [`normalize::compose`] |
 //! | known boilerplate | [`boilerplate`] | [`BoilerplateCutter`] |
+//! | learned boilerplate | [`learn`] | [`BoilerplateLearner`], [`BoilerplateModel`] |
 //! | repeated copies | [`repetition`] | [`RepetitionCollapser`] |
 //! | all of them | [`clean`] | [`Cleaner`] |
 //! | duplicates across documents | [`dedup`] | [`Deduper`] |
@@ -27,6 +28,7 @@ pub mod edit;
 pub mod error;
 pub mod input;
 pub mod jsonl;
+pub mod learn;
 pub mod normalize;
 pub mod repetition;
 pub mod script;
@@ -37,5 +39,6 @@ pub use decode::{decode, Charset, Decoded, Decoder, Method};
 pub use dedup::{DedupConfig, Deduper};
 pub use edit::{Edit, EditKind, Stage};
 pub use error::{Error, Result};
+pub use learn::{BoilerplateLearner, BoilerplateModel, LearnerConfig};
 pub use normalize::Normalizer;
 pub use repetition::RepetitionCollapser;

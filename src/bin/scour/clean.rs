@@ -44,6 +44,8 @@ pub struct CleanArgs {
     /// first of each cluster is kept and duplicates are neither written nor printed).
     #[arg(long)]
     dedup: bool,
+    #[command(flatten)]
+    learn: crate::learn::CleanLearnFlags,
 }
 
 /// One line of the report.
@@ -89,10 +91,20 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .to_vec(),
         )?;
     }
-    let mut config = Cleaner::builder().decoder(decoder).boilerplate(cutter);
+    let mut config = Cleaner::builder()
+        .decoder(decoder)
+        .boilerplate(cutter.clone());
     if args.keep_repetition {
         config = config.repetition(None);
     }
+    let config = crate::learn::with_learned(
+        config,
+        cutter,
+        &args.learn,
+        &args.inputs,
+        args.threads,
+        args.quiet,
+    )?;
     let cleaner = config.build();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))

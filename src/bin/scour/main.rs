@@ -2,6 +2,7 @@
 
 mod clean;
 mod dedup;
+mod learn;
 mod progress;
 
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ enum Command {
     Clean(clean::CleanArgs),
     /// Find exact and near-duplicate documents; write one per cluster to -o.
     Dedup(dedup::DedupArgs),
+    /// Learn the boilerplate a site inserts into its pages; write it as a model file.
+    Learn(learn::LearnArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Clean(args) => clean::run(args),
         Command::Dedup(args) => dedup::run(args),
+        Command::Learn(args) => learn::run(args),
     };
     match result {
         Ok(code) => code,
