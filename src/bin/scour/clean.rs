@@ -224,11 +224,12 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if !args.quiet {
         let secs = timer.seconds();
         eprintln!(
-            "scour clean: {ok} files cleaned, {failed} failed; {} in, {} out; {:.2} s, {:.1} MB/s{}",
+            "scour clean: {ok} files cleaned, {failed} failed; {} in, {} out; {:.2} s, {:.1} MB/s, {:.0} files/s{}",
             mb(bytes_in),
             mb(bytes_out),
             secs,
             bytes_in as f64 / 1e6 / secs,
+            (ok + failed) as f64 / secs,
             peak_memory().map_or(String::new(), |m| format!(", peak memory {}", mb(m))),
         );
         let by_kind: Vec<String> = EditKind::ALL
