@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use scour::dedup::{DedupConfig, Deduper, Fingerprint, KeepPolicy, Method, Outcome};
 use scour::input::walk;
-use scour::jsonl::{Document, Documents, Fields};
+use scour::jsonl::{Document, Documents, Fields, Unparsed};
 use scour::Error;
 use serde::Serialize;
 
@@ -239,23 +239,38 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let progress = bar(files.len() as u64, "files");
     let timer = Timer::start();
     let mut t = Totals::default();
-    let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
+    let mut batch: Vec<Unparsed> = Vec::with_capacity(BATCH);
     let mut batch_bytes = 0usize;
 
-    let mut flush = |batch: &mut Vec<Document>,
+    // Records are read in order on this thread, then parsed and fingerprinted in parallel, then
+    // decided in order: the output does not depend on the thread count.
+    let mut flush = |batch: &mut Vec<Unparsed>,
                      deduper: &mut Deduper,
                      t: &mut Totals,
                      out: &mut BufWriter<File>|
      -> Result<(), Box<dyn std::error::Error>> {
         let fingerprinter = deduper.fingerprinter().clone();
-        let fps: Vec<Fingerprint> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|d| fingerprinter.fingerprint(&d.text))
+        let parsed: Vec<Result<(Document, Fingerprint), Error>> = pool.install(|| {
+            std::mem::take(batch)
+                .into_par_iter()
+                .map(|u| {
+                    u.parse().map(|d| {
+                        let fp = fingerprinter.fingerprint(&d.text);
+                        (d, fp)
+                    })
+                })
                 .collect()
         });
-        for (doc, fp) in batch.iter().zip(&fps) {
-            let decision = deduper.push_fingerprint(fp);
+        for item in parsed {
+            let (doc, fp) = match item {
+                Ok(x) => x,
+                Err(e) => {
+                    t.errors += 1;
+                    eprintln!("scour: {e}");
+                    continue;
+                }
+            };
+            let decision = deduper.push_fingerprint(&fp);
             t.docs += 1;
             t.bytes += doc.text.len() as u64;
             if want_clusters {
@@ -267,7 +282,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             match decision.outcome {
                 Outcome::Keep => {
                     if !two_pass {
-                        write_doc(out, doc)?;
+                        write_doc(out, &doc)?;
                     }
                 }
                 Outcome::Duplicate {
@@ -302,7 +317,6 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 d.write_all(b"\n")?;
             }
         }
-        batch.clear();
         Ok(())
     };
 
@@ -316,7 +330,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 continue;
             }
         };
-        let docs = match Documents::open(&file.path, &fields) {
+        let mut docs = match Documents::open(&file.path, &fields) {
             Ok(d) => d,
             Err(e) => {
                 t.errors += 1;
@@ -324,18 +338,21 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 continue;
             }
         };
-        for doc in docs {
-            match doc {
-                Ok(doc) => {
-                    batch_bytes += doc.text.len() + doc.raw.as_ref().map_or(0, String::len);
-                    batch.push(doc);
+        while let Some(record) = docs.next_unparsed() {
+            match record {
+                Ok(record) => {
+                    batch_bytes += record.len();
+                    batch.push(record);
                     if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
                         batch_bytes = 0;
-                        flush(&mut batch, &mut deduper, &mut t, &mut out)?;
+                        progress.suspend(|| flush(&mut batch, &mut deduper, &mut t, &mut out))?;
                         progress.set_message(format!("{} docs", t.docs));
                     }
                 }
                 Err(e) => {
+                    // Reading errors are reported in order with the batch before them.
+                    batch_bytes = 0;
+                    flush(&mut batch, &mut deduper, &mut t, &mut out)?;
                     t.errors += 1;
                     progress.suspend(|| eprintln!("scour: {e}"));
                 }
