@@ -332,3 +332,36 @@ fn cli_keep_longest_reads_twice_and_keeps_the_longest() {
     assert_eq!(kept.lines().count(), 1);
     assert!(kept.starts_with("{\"id\":1,"), "{}", &kept[..40]);
 }
+
+#[test]
+fn cli_reports_repeated_paragraphs_as_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = "第一篇文章的正文，讲的是城市交通。\n免责声明：本站部分内容来源于网络。\n";
+    let b = "第二篇文章的正文，讲的是乡村教育。\n免责声明：本站部分内容来源于网络！\n";
+    let body = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "a", "text": a}),
+        serde_json::json!({"id": "b", "text": b})
+    );
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, body).unwrap();
+    let paragraphs = dir.path().join("paragraphs.jsonl");
+    let out = scour()
+        .arg("dedup")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.path().join("kept.jsonl"))
+        .arg("--paragraphs")
+        .arg(&paragraphs)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let start = b.find("免责").unwrap();
+    let end = b.len() - 1;
+    assert_eq!(
+        std::fs::read_to_string(&paragraphs).unwrap(),
+        format!(
+            "{{\"id\":\"b\",\"doc\":1,\"spans\":[{{\"start\":{start},\"end\":{end},\"first_doc\":0}}]}}\n"
+        )
+    );
+}

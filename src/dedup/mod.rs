@@ -44,6 +44,9 @@
 //! never lumped together. Documents whose key is empty (only whitespace, punctuation and
 //! symbols) match byte-identical text only.
 //!
+//! Optionally, [`paragraph::ParagraphDeduper`] finds exact duplicate paragraphs across
+//! documents and reports them as spans.
+//!
 //! The index can be [saved](Deduper::save) and [loaded](Deduper::load), so a new shard is
 //! deduplicated against everything seen before.
 //!
@@ -57,6 +60,7 @@
 pub mod key;
 pub mod lsh;
 pub mod minhash;
+pub mod paragraph;
 pub mod shingle;
 pub mod simhash;
 

@@ -32,6 +32,11 @@ pub struct DedupArgs {
     /// Write one JSON line per document: id, cluster and decision.
     #[arg(long, value_name = "FILE")]
     decisions: Option<PathBuf>,
+    /// Also find exact duplicate paragraphs (lines of at least 10 key characters) across
+    /// documents; write one JSON line per document that has any: id, document number and the
+    /// repeated spans (byte offsets in the text, with the document of first occurrence).
+    #[arg(long, value_name = "FILE")]
+    paragraphs: Option<PathBuf>,
     /// The JSONL field holding the text.
     #[arg(long, default_value = "text")]
     text_field: String,
@@ -171,6 +176,13 @@ struct DecisionLine<'a> {
 }
 
 #[derive(Serialize)]
+struct ParagraphLine<'a> {
+    id: &'a str,
+    doc: u64,
+    spans: &'a [scour::dedup::paragraph::RepeatedSpan],
+}
+
+#[derive(Serialize)]
 struct PlainRecord<'a> {
     id: &'a str,
     text: &'a str,
@@ -189,6 +201,7 @@ struct Totals {
     errors: u64,
     exact: u64,
     near: u64,
+    paragraphs: u64,
 }
 
 pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -221,6 +234,16 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     };
     let mut out =
         BufWriter::new(File::create(&args.output).map_err(|e| Error::io(&args.output, e))?);
+    let mut paragraphs = args
+        .paragraphs
+        .as_ref()
+        .map(|_| scour::dedup::paragraph::ParagraphDeduper::new());
+    let mut paragraphs_out = match &args.paragraphs {
+        Some(p) => Some(BufWriter::new(
+            File::create(p).map_err(|e| Error::io(p, e))?,
+        )),
+        None => None,
+    };
     let mut decisions_out = match &args.decisions {
         Some(p) => Some(BufWriter::new(
             File::create(p).map_err(|e| Error::io(p, e))?,
@@ -250,19 +273,26 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                      out: &mut BufWriter<File>|
      -> Result<(), Box<dyn std::error::Error>> {
         let fingerprinter = deduper.fingerprinter().clone();
-        let parsed: Vec<Result<(Document, Fingerprint), Error>> = pool.install(|| {
+        let para = paragraphs.as_ref();
+        type Parsed = (
+            Document,
+            Fingerprint,
+            Vec<scour::dedup::paragraph::ParagraphHash>,
+        );
+        let parsed: Vec<Result<Parsed, Error>> = pool.install(|| {
             std::mem::take(batch)
                 .into_par_iter()
                 .map(|u| {
                     u.parse().map(|d| {
                         let fp = fingerprinter.fingerprint(&d.text);
-                        (d, fp)
+                        let ph = para.map_or_else(Vec::new, |p| p.hashes(&d.text));
+                        (d, fp, ph)
                     })
                 })
                 .collect()
         });
         for item in parsed {
-            let (doc, fp) = match item {
+            let (doc, fp, ph) = match item {
                 Ok(x) => x,
                 Err(e) => {
                     t.errors += 1;
@@ -271,6 +301,21 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
             };
             let decision = deduper.push_fingerprint(&fp);
+            if let (Some(p), Some(w)) = (&mut paragraphs, &mut paragraphs_out) {
+                let spans = p.push_hashes(&ph);
+                if !spans.is_empty() {
+                    t.paragraphs += spans.len() as u64;
+                    serde_json::to_writer(
+                        &mut *w,
+                        &ParagraphLine {
+                            id: &doc.id,
+                            doc: decision.doc,
+                            spans: &spans,
+                        },
+                    )?;
+                    w.write_all(b"\n")?;
+                }
+            }
             t.docs += 1;
             t.bytes += doc.text.len() as u64;
             if want_clusters {
@@ -382,6 +427,9 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if let Some(mut d) = decisions_out {
         d.flush()?;
     }
+    if let Some(mut w) = paragraphs_out {
+        w.flush()?;
+    }
     let id_of = |doc: u64| -> String {
         doc.checked_sub(first_doc)
             .and_then(|i| ids.get(i as usize))
@@ -411,6 +459,9 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     if let Some(path) = &args.index_out {
         deduper.save(path)?;
+    }
+    if args.paragraphs.is_some() && !args.quiet {
+        eprintln!("scour dedup: {} repeated paragraphs", t.paragraphs);
     }
     for w in deduper.warnings() {
         eprintln!("scour: warning: {w}");
