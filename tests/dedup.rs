@@ -365,3 +365,48 @@ fn cli_reports_repeated_paragraphs_as_spans() {
         )
     );
 }
+
+#[test]
+fn clean_dedup_writes_one_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for (i, c) in seed_copies().iter().enumerate() {
+        std::fs::write(input.join(format!("copy{i}.txt")), c).unwrap();
+    }
+    std::fs::write(input.join("other.txt"), other_report()).unwrap();
+    let out_dir = dir.path().join("out");
+    let report = dir.path().join("report.jsonl");
+    let out = scour()
+        .args(["clean", "--dedup"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out_dir)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("dedup: 7 duplicate files dropped"),
+        "{stderr}"
+    );
+    let mut written: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["copy0.txt", "other.txt"]);
+    let report = std::fs::read_to_string(&report).unwrap();
+    let dups: Vec<String> = report
+        .lines()
+        .filter_map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["duplicate_of"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(dups.len(), 7);
+    assert!(dups.iter().all(|d| d.ends_with("copy0.txt")));
+}
