@@ -410,3 +410,46 @@ fn clean_dedup_writes_one_copy() {
     assert_eq!(dups.len(), 7);
     assert!(dups.iter().all(|d| d.ends_with("copy0.txt")));
 }
+
+#[test]
+fn cli_goes_on_past_binary_and_empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("a.txt"), &seed_copies()[0]).unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    std::fs::write(input.join("b.png"), png).unwrap();
+    std::fs::write(input.join("c.txt"), "").unwrap();
+    std::fs::write(input.join("d.txt"), &seed_copies()[1]).unwrap();
+    let kept = dir.path().join("kept.jsonl");
+    let out = scour()
+        .arg("dedup")
+        .arg(&input)
+        .arg("-o")
+        .arg(&kept)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("b.png: input is not text"), "{stderr}");
+    assert!(
+        stderr.contains("3 docs") && stderr.contains("1 duplicates (1 exact, 0 near); 2 kept"),
+        "{stderr}"
+    );
+    let ids: Vec<String> = std::fs::read_to_string(&kept)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        ids[0].ends_with("a.txt") && ids[1].ends_with("c.txt"),
+        "{ids:?}"
+    );
+}

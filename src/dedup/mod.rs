@@ -664,6 +664,11 @@ impl Deduper {
         self.clusters.len()
     }
 
+    /// The number of clusters with two or more documents.
+    pub fn clusters_with_duplicates(&self) -> usize {
+        self.clusters.iter().filter(|c| c.size > 1).count()
+    }
+
     /// The size of the largest cluster (0 when empty).
     pub fn largest_cluster(&self) -> u32 {
         self.clusters.iter().map(|c| c.size).max().unwrap_or(0)
@@ -762,6 +767,7 @@ mod tests {
         assert_eq!(other.cluster, 1);
         assert_eq!(d.clusters(), 2);
         assert_eq!(d.largest_cluster(), 3);
+        assert_eq!(d.clusters_with_duplicates(), 1);
         assert_eq!(
             d.warnings(),
             ["cluster 0 (kept document 0) holds 3 of 4 documents, over 1%"]

@@ -436,11 +436,9 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             .cloned()
             .unwrap_or_else(|| format!("@{doc}"))
     };
-    let mut multi = 0u64;
     if let Some(path) = &args.clusters {
         let mut w = BufWriter::new(File::create(path).map_err(|e| Error::io(path, e))?);
         for (&cluster, m) in &members {
-            multi += 1;
             let kept = deduper.kept(cluster).map_or_else(String::new, &id_of);
             let names: Vec<String> = m.iter().map(|&(d, _)| id_of(d)).collect();
             let line = ClusterLine {
@@ -471,7 +469,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         let memory = deduper.memory();
         let kept = deduper.clusters() as u64;
         eprintln!(
-            "scour dedup: {} docs, {} in {:.2} s ({:.0} docs/s, {:.1} MB/s); {} duplicates ({} exact, {} near); {} kept; {}largest cluster {}; {} errors; index {} ({:.0} B/doc){}",
+            "scour dedup: {} docs, {} in {:.2} s ({:.0} docs/s, {:.1} MB/s); {} duplicates ({} exact, {} near); {} kept; {} clusters of 2 or more, largest {}; {} errors; index {} ({:.0} B/doc){}",
             t.docs,
             mb(t.bytes),
             secs,
@@ -481,7 +479,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             t.exact,
             t.near,
             kept,
-            if want_clusters { format!("{multi} clusters of 2 or more; ") } else { String::new() },
+            deduper.clusters_with_duplicates(),
             deduper.largest_cluster(),
             t.errors,
             mb(memory.total() as u64),
