@@ -438,7 +438,8 @@ fn exact_key(h: u128) -> (u64, u64) {
     ((h >> 64) as u64, h as u64)
 }
 
-/// Deduplicates a stream of documents; see the [module docs](self).
+/// Deduplicates a stream of documents; see the [module docs](self). Cluster numbers are `u32`,
+/// so one deduper holds at most `u32::MAX - 1` clusters (kept documents).
 #[derive(Debug)]
 pub struct Deduper {
     fingerprinter: Fingerprinter,
