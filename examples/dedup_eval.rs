@@ -13,6 +13,7 @@
 //! `built`: the labelled set of `common/labelled.rs`, built from the given JSONL corpora: sources
 //! of at least 1,000 characters that are not near duplicates of each other (exact 5-gram Jaccard
 //! below 0.5), half of them with one to four edited variants. Pairwise precision and recall.
+//! `--write SET.jsonl` also writes the set with its truth (`id`, `group`, `edits`, `text`).
 
 #[path = "common/labelled.rs"]
 mod labelled;
@@ -31,7 +32,9 @@ fn main() {
         Some("oiwiki") if args.len() == 2 => oiwiki(&args[1]),
         Some("built") if args.len() >= 2 => built(&args[1..]),
         _ => {
-            eprintln!("usage: dedup_eval oiwiki FILE | dedup_eval built CORPUS.jsonl...");
+            eprintln!(
+                "usage: dedup_eval oiwiki FILE | dedup_eval built [--write SET.jsonl] CORPUS.jsonl..."
+            );
             std::process::exit(2);
         }
     }
@@ -192,7 +195,11 @@ fn oiwiki(path: &str) {
     }
 }
 
-fn built(paths: &[String]) {
+fn built(args: &[String]) {
+    let (write, paths) = match args {
+        [flag, file, rest @ ..] if flag == "--write" => (Some(file.clone()), rest),
+        _ => (None, args),
+    };
     let mut texts = Vec::new();
     for p in paths {
         for d in Documents::open(p.as_ref(), &Fields::default()).expect("open corpus") {
@@ -211,6 +218,19 @@ fn built(paths: &[String]) {
         sources.len(),
         set.len()
     );
+    if let Some(file) = write {
+        // The set with its truth, for benches/compare_dedup.py --truth.
+        let mut out = String::new();
+        for (i, d) in set.iter().enumerate() {
+            out.push_str(
+                &serde_json::json!({"id": i, "group": d.group, "edits": d.edits, "text": d.text})
+                    .to_string(),
+            );
+            out.push('\n');
+        }
+        std::fs::write(&file, out).expect("write the set");
+        eprintln!("wrote {file}");
+    }
     let texts: Vec<&str> = set.iter().map(|d| d.text.as_str()).collect();
     let groups: Vec<u32> = set.iter().map(|d| d.group).collect();
     println!(

@@ -21,7 +21,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -78,8 +78,8 @@ pub fn is_jsonl(path: &Path) -> bool {
 
 /// The documents of one file, in order; see the [module docs](self).
 pub struct Documents {
-    path: PathBuf,
-    fields: Fields,
+    path: std::sync::Arc<Path>,
+    fields: std::sync::Arc<Fields>,
     source: Source,
     line: u64,
     buf: Vec<u8>,
@@ -115,8 +115,8 @@ impl Documents {
             Source::Whole(Some(std::fs::read(path).map_err(|e| Error::io(path, e))?))
         };
         Ok(Documents {
-            path: path.to_path_buf(),
-            fields: fields.clone(),
+            path: std::sync::Arc::from(path),
+            fields: std::sync::Arc::new(fields.clone()),
             source,
             line: 0,
             buf: Vec::new(),
@@ -125,9 +125,18 @@ impl Documents {
 
     fn error(&self, message: impl Into<String>) -> Error {
         Error::Jsonl {
-            path: self.path.clone(),
+            path: self.path.to_path_buf(),
             line: self.line,
             message: message.into(),
+        }
+    }
+
+    fn unparsed(&self, body: Body) -> Unparsed {
+        Unparsed {
+            path: self.path.clone(),
+            fields: self.fields.clone(),
+            line: self.line,
+            body,
         }
     }
 
@@ -165,8 +174,74 @@ impl Documents {
             }
         }
     }
+}
 
-    fn parse(&self, bytes: &[u8]) -> Result<Document> {
+/// A record read but not yet parsed: parsing (UTF-8 check, JSON, or decoding a plain text
+/// file) is a pure function of it, so records can be read in order on one thread and parsed in
+/// parallel. See [`Documents::next_unparsed`].
+#[derive(Clone, Debug)]
+pub struct Unparsed {
+    path: std::sync::Arc<Path>,
+    fields: std::sync::Arc<Fields>,
+    line: u64,
+    body: Body,
+}
+
+#[derive(Clone, Debug)]
+enum Body {
+    /// A JSONL line without its line end.
+    Line(Vec<u8>),
+    /// A whole plain text file.
+    File(Vec<u8>),
+}
+
+impl Unparsed {
+    /// The 1-based line number.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The bytes read.
+    pub fn len(&self) -> usize {
+        match &self.body {
+            Body::Line(b) | Body::File(b) => b.len(),
+        }
+    }
+
+    /// Whether no bytes were read.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn error(&self, message: impl Into<String>) -> Error {
+        Error::Jsonl {
+            path: self.path.to_path_buf(),
+            line: self.line,
+            message: message.into(),
+        }
+    }
+
+    /// The document.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Jsonl`] for a line that is not UTF-8, not a JSON object, or lacks the text
+    /// field; [`Error::InFile`] for a plain text file that is not text.
+    pub fn parse(self) -> Result<Document> {
+        match &self.body {
+            Body::File(bytes) => crate::decode(bytes)
+                .map(|d| Document {
+                    id: self.path.to_string_lossy().into_owned(),
+                    text: d.text,
+                    line: 1,
+                    raw: None,
+                })
+                .map_err(|e| e.in_file(self.path.to_path_buf())),
+            Body::Line(bytes) => self.parse_line(bytes),
+        }
+    }
+
+    fn parse_line(&self, bytes: &[u8]) -> Result<Document> {
         let line = match simdutf8::compat::from_utf8(bytes) {
             Ok(s) => s,
             Err(e) => {
@@ -208,25 +283,16 @@ impl Documents {
     }
 }
 
-impl Iterator for Documents {
-    type Item = Result<Document>;
-
-    fn next(&mut self) -> Option<Result<Document>> {
+impl Documents {
+    /// The next record, read but not parsed (reading errors, such as a line over the length
+    /// limit or a broken compressed stream, come here; parsing errors come from
+    /// [`Unparsed::parse`]). Blank lines are skipped.
+    pub fn next_unparsed(&mut self) -> Option<Result<Unparsed>> {
         match std::mem::replace(&mut self.source, Source::Done) {
             Source::Done => None,
             Source::Whole(bytes) => {
-                let bytes = bytes?;
                 self.line = 1;
-                Some(
-                    crate::decode(&bytes)
-                        .map(|d| Document {
-                            id: self.path.to_string_lossy().into_owned(),
-                            text: d.text,
-                            line: 1,
-                            raw: None,
-                        })
-                        .map_err(|e| e.in_file(&self.path)),
-                )
+                Some(Ok(self.unparsed(Body::File(bytes?))))
             }
             Source::Lines(mut reader) => loop {
                 let mut buf = std::mem::take(&mut self.buf);
@@ -243,14 +309,15 @@ impl Iterator for Documents {
                         self.fields.max_line
                     )))),
                     Ok((true, false)) => {
-                        let mut bytes = &buf[..];
-                        while let [rest @ .., b'\n' | b'\r'] = bytes {
-                            bytes = rest;
+                        let mut end = buf.len();
+                        while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
+                            end -= 1;
                         }
-                        if bytes.iter().all(u8::is_ascii_whitespace) {
+                        if buf[..end].iter().all(u8::is_ascii_whitespace) {
                             None // blank lines are allowed and skipped
                         } else {
-                            Some(self.parse(bytes))
+                            buf.truncate(end);
+                            Some(Ok(self.unparsed(Body::Line(std::mem::take(&mut buf)))))
                         }
                     }
                 };
@@ -261,6 +328,14 @@ impl Iterator for Documents {
                 }
             },
         }
+    }
+}
+
+impl Iterator for Documents {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Result<Document>> {
+        self.next_unparsed().map(|r| r.and_then(Unparsed::parse))
     }
 }
 

@@ -332,3 +332,124 @@ fn cli_keep_longest_reads_twice_and_keeps_the_longest() {
     assert_eq!(kept.lines().count(), 1);
     assert!(kept.starts_with("{\"id\":1,"), "{}", &kept[..40]);
 }
+
+#[test]
+fn cli_reports_repeated_paragraphs_as_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = "第一篇文章的正文，讲的是城市交通。\n免责声明：本站部分内容来源于网络。\n";
+    let b = "第二篇文章的正文，讲的是乡村教育。\n免责声明：本站部分内容来源于网络！\n";
+    let body = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "a", "text": a}),
+        serde_json::json!({"id": "b", "text": b})
+    );
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, body).unwrap();
+    let paragraphs = dir.path().join("paragraphs.jsonl");
+    let out = scour()
+        .arg("dedup")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.path().join("kept.jsonl"))
+        .arg("--paragraphs")
+        .arg(&paragraphs)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let start = b.find("免责").unwrap();
+    let end = b.len() - 1;
+    assert_eq!(
+        std::fs::read_to_string(&paragraphs).unwrap(),
+        format!(
+            "{{\"id\":\"b\",\"doc\":1,\"spans\":[{{\"start\":{start},\"end\":{end},\"first_doc\":0}}]}}\n"
+        )
+    );
+}
+
+#[test]
+fn clean_dedup_writes_one_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for (i, c) in seed_copies().iter().enumerate() {
+        std::fs::write(input.join(format!("copy{i}.txt")), c).unwrap();
+    }
+    std::fs::write(input.join("other.txt"), other_report()).unwrap();
+    let out_dir = dir.path().join("out");
+    let report = dir.path().join("report.jsonl");
+    let out = scour()
+        .args(["clean", "--dedup"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out_dir)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("dedup: 7 duplicate files dropped"),
+        "{stderr}"
+    );
+    let mut written: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["copy0.txt", "other.txt"]);
+    let report = std::fs::read_to_string(&report).unwrap();
+    let dups: Vec<String> = report
+        .lines()
+        .filter_map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["duplicate_of"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(dups.len(), 7);
+    assert!(dups.iter().all(|d| d.ends_with("copy0.txt")));
+}
+
+#[test]
+fn cli_goes_on_past_binary_and_empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("a.txt"), &seed_copies()[0]).unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    std::fs::write(input.join("b.png"), png).unwrap();
+    std::fs::write(input.join("c.txt"), "").unwrap();
+    std::fs::write(input.join("d.txt"), &seed_copies()[1]).unwrap();
+    let kept = dir.path().join("kept.jsonl");
+    let out = scour()
+        .arg("dedup")
+        .arg(&input)
+        .arg("-o")
+        .arg(&kept)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("b.png: input is not text"), "{stderr}");
+    assert!(
+        stderr.contains("3 docs") && stderr.contains("1 duplicates (1 exact, 0 near); 2 kept"),
+        "{stderr}"
+    );
+    let ids: Vec<String> = std::fs::read_to_string(&kept)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        ids[0].ends_with("a.txt") && ids[1].ends_with("c.txt"),
+        "{ids:?}"
+    );
+}

@@ -28,7 +28,7 @@
 use serde::{Deserialize, Serialize};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
-use crate::script::is_unspaced_script;
+use crate::script::{is_cjk_punctuation, is_unspaced_script};
 
 /// How the matching key is made. The default is NFKC-equivalent, case-folded, punctuation and
 /// whitespace dropped.
@@ -77,6 +77,12 @@ pub fn tokenize(text: &str, config: &KeyConfig, key: &mut String, tokens: &mut V
         config,
     };
     for c in text.chars() {
+        // Full-width ASCII decomposes to ASCII: map it directly.
+        let c = if config.nfkc && matches!(c as u32, 0xFF01..=0xFF5E) {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        } else {
+            c
+        };
         if c.is_ascii() {
             if c.is_ascii_alphanumeric() {
                 t.word_char(if config.casefold {
@@ -92,6 +98,9 @@ pub fn tokenize(text: &str, config: &KeyConfig, key: &mut String, tokens: &mut V
             }
         } else if is_plain_ideograph(c) {
             t.char_token(c);
+        } else if !config.keep_punctuation && is_cjk_punctuation(c) && !is_unspaced_script(c) {
+            // Dropped whatever its decomposition (which, if any, is punctuation too).
+            t.end_word();
         } else if config.nfkc {
             decompose_compatible(c, |d| t.other(d));
         } else {

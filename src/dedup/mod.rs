@@ -44,6 +44,9 @@
 //! never lumped together. Documents whose key is empty (only whitespace, punctuation and
 //! symbols) match byte-identical text only.
 //!
+//! Optionally, [`paragraph::ParagraphDeduper`] finds exact duplicate paragraphs across
+//! documents and reports them as spans.
+//!
 //! The index can be [saved](Deduper::save) and [loaded](Deduper::load), so a new shard is
 //! deduplicated against everything seen before.
 //!
@@ -57,6 +60,7 @@
 pub mod key;
 pub mod lsh;
 pub mod minhash;
+pub mod paragraph;
 pub mod shingle;
 pub mod simhash;
 
@@ -434,7 +438,8 @@ fn exact_key(h: u128) -> (u64, u64) {
     ((h >> 64) as u64, h as u64)
 }
 
-/// Deduplicates a stream of documents; see the [module docs](self).
+/// Deduplicates a stream of documents; see the [module docs](self). Cluster numbers are `u32`,
+/// so one deduper holds at most `u32::MAX - 1` clusters (kept documents).
 #[derive(Debug)]
 pub struct Deduper {
     fingerprinter: Fingerprinter,
@@ -660,6 +665,11 @@ impl Deduper {
         self.clusters.len()
     }
 
+    /// The number of clusters with two or more documents.
+    pub fn clusters_with_duplicates(&self) -> usize {
+        self.clusters.iter().filter(|c| c.size > 1).count()
+    }
+
     /// The size of the largest cluster (0 when empty).
     pub fn largest_cluster(&self) -> u32 {
         self.clusters.iter().map(|c| c.size).max().unwrap_or(0)
@@ -758,6 +768,7 @@ mod tests {
         assert_eq!(other.cluster, 1);
         assert_eq!(d.clusters(), 2);
         assert_eq!(d.largest_cluster(), 3);
+        assert_eq!(d.clusters_with_duplicates(), 1);
         assert_eq!(
             d.warnings(),
             ["cluster 0 (kept document 0) holds 3 of 4 documents, over 1%"]

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use scour::dedup::{DedupConfig, Deduper, Fingerprint, KeepPolicy, Method, Outcome};
 use scour::input::walk;
-use scour::jsonl::{Document, Documents, Fields};
+use scour::jsonl::{Document, Documents, Fields, Unparsed};
 use scour::Error;
 use serde::Serialize;
 
@@ -32,6 +32,11 @@ pub struct DedupArgs {
     /// Write one JSON line per document: id, cluster and decision.
     #[arg(long, value_name = "FILE")]
     decisions: Option<PathBuf>,
+    /// Also find exact duplicate paragraphs (lines of at least 10 key characters) across
+    /// documents; write one JSON line per document that has any: id, document number and the
+    /// repeated spans (byte offsets in the text, with the document of first occurrence).
+    #[arg(long, value_name = "FILE")]
+    paragraphs: Option<PathBuf>,
     /// The JSONL field holding the text.
     #[arg(long, default_value = "text")]
     text_field: String,
@@ -171,6 +176,13 @@ struct DecisionLine<'a> {
 }
 
 #[derive(Serialize)]
+struct ParagraphLine<'a> {
+    id: &'a str,
+    doc: u64,
+    spans: &'a [scour::dedup::paragraph::RepeatedSpan],
+}
+
+#[derive(Serialize)]
 struct PlainRecord<'a> {
     id: &'a str,
     text: &'a str,
@@ -189,6 +201,7 @@ struct Totals {
     errors: u64,
     exact: u64,
     near: u64,
+    paragraphs: u64,
 }
 
 pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -221,6 +234,16 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     };
     let mut out =
         BufWriter::new(File::create(&args.output).map_err(|e| Error::io(&args.output, e))?);
+    let mut paragraphs = args
+        .paragraphs
+        .as_ref()
+        .map(|_| scour::dedup::paragraph::ParagraphDeduper::new());
+    let mut paragraphs_out = match &args.paragraphs {
+        Some(p) => Some(BufWriter::new(
+            File::create(p).map_err(|e| Error::io(p, e))?,
+        )),
+        None => None,
+    };
     let mut decisions_out = match &args.decisions {
         Some(p) => Some(BufWriter::new(
             File::create(p).map_err(|e| Error::io(p, e))?,
@@ -239,23 +262,60 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let progress = bar(files.len() as u64, "files");
     let timer = Timer::start();
     let mut t = Totals::default();
-    let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
+    let mut batch: Vec<Unparsed> = Vec::with_capacity(BATCH);
     let mut batch_bytes = 0usize;
 
-    let mut flush = |batch: &mut Vec<Document>,
+    // Records are read in order on this thread, then parsed and fingerprinted in parallel, then
+    // decided in order: the output does not depend on the thread count.
+    let mut flush = |batch: &mut Vec<Unparsed>,
                      deduper: &mut Deduper,
                      t: &mut Totals,
                      out: &mut BufWriter<File>|
      -> Result<(), Box<dyn std::error::Error>> {
         let fingerprinter = deduper.fingerprinter().clone();
-        let fps: Vec<Fingerprint> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|d| fingerprinter.fingerprint(&d.text))
+        let para = paragraphs.as_ref();
+        type Parsed = (
+            Document,
+            Fingerprint,
+            Vec<scour::dedup::paragraph::ParagraphHash>,
+        );
+        let parsed: Vec<Result<Parsed, Error>> = pool.install(|| {
+            std::mem::take(batch)
+                .into_par_iter()
+                .map(|u| {
+                    u.parse().map(|d| {
+                        let fp = fingerprinter.fingerprint(&d.text);
+                        let ph = para.map_or_else(Vec::new, |p| p.hashes(&d.text));
+                        (d, fp, ph)
+                    })
+                })
                 .collect()
         });
-        for (doc, fp) in batch.iter().zip(&fps) {
-            let decision = deduper.push_fingerprint(fp);
+        for item in parsed {
+            let (doc, fp, ph) = match item {
+                Ok(x) => x,
+                Err(e) => {
+                    t.errors += 1;
+                    eprintln!("scour: {e}");
+                    continue;
+                }
+            };
+            let decision = deduper.push_fingerprint(&fp);
+            if let (Some(p), Some(w)) = (&mut paragraphs, &mut paragraphs_out) {
+                let spans = p.push_hashes(&ph);
+                if !spans.is_empty() {
+                    t.paragraphs += spans.len() as u64;
+                    serde_json::to_writer(
+                        &mut *w,
+                        &ParagraphLine {
+                            id: &doc.id,
+                            doc: decision.doc,
+                            spans: &spans,
+                        },
+                    )?;
+                    w.write_all(b"\n")?;
+                }
+            }
             t.docs += 1;
             t.bytes += doc.text.len() as u64;
             if want_clusters {
@@ -267,7 +327,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             match decision.outcome {
                 Outcome::Keep => {
                     if !two_pass {
-                        write_doc(out, doc)?;
+                        write_doc(out, &doc)?;
                     }
                 }
                 Outcome::Duplicate {
@@ -302,7 +362,6 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 d.write_all(b"\n")?;
             }
         }
-        batch.clear();
         Ok(())
     };
 
@@ -316,7 +375,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 continue;
             }
         };
-        let docs = match Documents::open(&file.path, &fields) {
+        let mut docs = match Documents::open(&file.path, &fields) {
             Ok(d) => d,
             Err(e) => {
                 t.errors += 1;
@@ -324,18 +383,21 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 continue;
             }
         };
-        for doc in docs {
-            match doc {
-                Ok(doc) => {
-                    batch_bytes += doc.text.len() + doc.raw.as_ref().map_or(0, String::len);
-                    batch.push(doc);
+        while let Some(record) = docs.next_unparsed() {
+            match record {
+                Ok(record) => {
+                    batch_bytes += record.len();
+                    batch.push(record);
                     if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
                         batch_bytes = 0;
-                        flush(&mut batch, &mut deduper, &mut t, &mut out)?;
+                        progress.suspend(|| flush(&mut batch, &mut deduper, &mut t, &mut out))?;
                         progress.set_message(format!("{} docs", t.docs));
                     }
                 }
                 Err(e) => {
+                    // Reading errors are reported in order with the batch before them.
+                    batch_bytes = 0;
+                    flush(&mut batch, &mut deduper, &mut t, &mut out)?;
                     t.errors += 1;
                     progress.suspend(|| eprintln!("scour: {e}"));
                 }
@@ -365,17 +427,18 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if let Some(mut d) = decisions_out {
         d.flush()?;
     }
+    if let Some(mut w) = paragraphs_out {
+        w.flush()?;
+    }
     let id_of = |doc: u64| -> String {
         doc.checked_sub(first_doc)
             .and_then(|i| ids.get(i as usize))
             .cloned()
             .unwrap_or_else(|| format!("@{doc}"))
     };
-    let mut multi = 0u64;
     if let Some(path) = &args.clusters {
         let mut w = BufWriter::new(File::create(path).map_err(|e| Error::io(path, e))?);
         for (&cluster, m) in &members {
-            multi += 1;
             let kept = deduper.kept(cluster).map_or_else(String::new, &id_of);
             let names: Vec<String> = m.iter().map(|&(d, _)| id_of(d)).collect();
             let line = ClusterLine {
@@ -395,6 +458,9 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if let Some(path) = &args.index_out {
         deduper.save(path)?;
     }
+    if args.paragraphs.is_some() && !args.quiet {
+        eprintln!("scour dedup: {} repeated paragraphs", t.paragraphs);
+    }
     for w in deduper.warnings() {
         eprintln!("scour: warning: {w}");
     }
@@ -403,7 +469,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         let memory = deduper.memory();
         let kept = deduper.clusters() as u64;
         eprintln!(
-            "scour dedup: {} docs, {} in {:.2} s ({:.0} docs/s, {:.1} MB/s); {} duplicates ({} exact, {} near); {} kept; {}largest cluster {}; {} errors; index {} ({:.0} B/doc){}",
+            "scour dedup: {} docs, {} in {:.2} s ({:.0} docs/s, {:.1} MB/s); {} duplicates ({} exact, {} near); {} kept; {} clusters of 2 or more, largest {}; {} errors; index {} ({:.0} B/doc){}",
             t.docs,
             mb(t.bytes),
             secs,
@@ -413,7 +479,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             t.exact,
             t.near,
             kept,
-            if want_clusters { format!("{multi} clusters of 2 or more; ") } else { String::new() },
+            deduper.clusters_with_duplicates(),
             deduper.largest_cluster(),
             t.errors,
             mb(memory.total() as u64),
