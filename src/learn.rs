@@ -84,8 +84,12 @@
 //!    exact document frequency, its places in lines and its contexts.
 //!
 //! Each pass works document by document with pure functions whose results are merged by
-//! addition, in input order, so the model does not depend on the thread count and a pass could
-//! as well run as map → reduce on a cluster. Cost: each pass is linear in the text; the first
+//! addition, in input order, so the model does not depend on the thread count. The pieces are
+//! public and their results serializable, so the passes can as well run as map → reduce on a
+//! cluster: [`BoilerplateLearner::doc_keys`] (reduce: [`CountMinSketch::add`]),
+//! [`BoilerplateLearner::doc_segments`] (reduce: count, then
+//! [`BoilerplateLearner::candidates`]), [`BoilerplateLearner::doc_evidence`] (reduce:
+//! [`SpanEvidence::merge`]), and [`BoilerplateLearner::decide`]. Cost: each pass is linear in the text; the first
 //! does a few random memory accesses per character.
 //!
 //! The [`BoilerplateModel`] is a JSON file meant to be read and edited: each entry gives the
@@ -583,7 +587,7 @@ impl BoilerplateLearner {
                 }
             }
         });
-        let mut model = BoilerplateModel {
+        let model = BoilerplateModel {
             documents,
             chars,
             ..BoilerplateModel::default()
@@ -618,16 +622,13 @@ impl BoilerplateLearner {
         }
 
         // Pass 3: evidence.
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&candidates)
-            .expect("candidates are short literals");
-        let mut stats: Vec<SpanStats> = vec![SpanStats::default(); candidates.len()];
+        let matcher = CandidateMatcher::new(&candidates);
+        let mut stats: Vec<SpanEvidence> = vec![SpanEvidence::default(); candidates.len()];
         // Smaller batches here: a formulaic document holds thousands of candidates.
         for_batches_of(SMALL_BATCH, docs(), |batch| {
-            let found: Vec<Vec<(usize, SpanStats)>> = batch
+            let found: Vec<Vec<(usize, SpanEvidence)>> = batch
                 .par_iter()
-                .map(|d| self.doc_stats(d.as_ref(), &automaton, &sketch, threshold))
+                .map(|d| self.doc_evidence(d.as_ref(), &matcher, &sketch, threshold))
                 .collect();
             for doc in found {
                 for (i, s) in doc {
@@ -636,22 +637,45 @@ impl BoilerplateLearner {
             }
         });
 
-        // Decide.
+        self.decide(documents, chars, &candidates, &stats, &sketch)
+    }
+
+    /// The model from the gathered evidence: `evidence[i]` is the merged evidence of
+    /// `candidates[i]` over all `documents` documents (of `chars` characters).
+    ///
+    /// This and the per-document functions [`doc_keys`](Self::doc_keys),
+    /// [`doc_segments`](Self::doc_segments) and [`doc_evidence`](Self::doc_evidence) are the
+    /// pieces [`learn`](Self::learn) is made of, for running the passes elsewhere (map the
+    /// per-document functions, reduce by [`CountMinSketch::add`], counting, and
+    /// [`SpanEvidence::merge`]; all serializable).
+    pub fn decide(
+        &self,
+        documents: u64,
+        chars: u64,
+        candidates: &[String],
+        evidence: &[SpanEvidence],
+        sketch: &CountMinSketch,
+    ) -> BoilerplateModel {
+        let threshold = self.threshold(documents);
         let mut accepted: Vec<ModelEntry> = Vec::new();
-        for (text, s) in candidates.iter().zip(&stats) {
+        for (text, s) in candidates.iter().zip(evidence) {
             if s.docs < threshold {
                 continue;
             }
-            if let Some(entry) = self.judge(text, s, &sketch) {
+            if let Some(entry) = self.judge(text, s, sketch) {
                 accepted.push(entry);
             }
         }
-        model.entries = maximal(accepted);
-        model
+        BoilerplateModel {
+            documents,
+            chars,
+            entries: maximal(accepted),
+            ..BoilerplateModel::default()
+        }
     }
 
-    /// The least document frequency for `documents` documents.
-    fn threshold(&self, documents: u64) -> u64 {
+    /// The least document frequency of a learned span among `documents` documents.
+    pub fn threshold(&self, documents: u64) -> u64 {
         let by_fraction = (self.config.min_doc_fraction * documents as f64).ceil() as u64;
         self.config.min_docs.max(by_fraction).max(2)
     }
@@ -688,9 +712,10 @@ impl BoilerplateLearner {
         keys
     }
 
-    /// Pass 2 for one document: its distinct frequent segments, the maximal runs of frequent
-    /// grams in each line (those longer than [`LearnerConfig::max_chars`] are left out).
-    fn doc_segments(&self, text: &str, sketch: &CountMinSketch, threshold: u64) -> Vec<String> {
+    /// Pass 2 for one document: its distinct frequent segments, the maximal runs of grams that
+    /// `sketch` (pass 1's) counts in at least `threshold` documents, in each line; those longer
+    /// than [`LearnerConfig::max_chars`] are left out.
+    pub fn doc_segments(&self, text: &str, sketch: &CountMinSketch, threshold: u64) -> Vec<String> {
         let k = self.config.min_chars;
         let max = self.config.max_chars;
         let mut out = BTreeSet::new();
@@ -724,8 +749,10 @@ impl BoilerplateLearner {
         out.into_iter().collect()
     }
 
-    /// The candidates: frequent segments, trimmed, with their prefixes and suffixes.
-    fn candidates(&self, segments: &HashMap<String, u32>, threshold: u64) -> Vec<String> {
+    /// The candidates, from the document frequencies of the segments: the segments in at least
+    /// `threshold` documents, trimmed, with their prefixes and suffixes; sorted, at most
+    /// [`LearnerConfig::max_candidates`].
+    pub fn candidates(&self, segments: &HashMap<String, u32>, threshold: u64) -> Vec<String> {
         let c = &self.config;
         let mut frequent: Vec<(&String, u32)> = segments
             .iter()
@@ -755,14 +782,14 @@ impl BoilerplateLearner {
         out.into_iter().collect()
     }
 
-    /// Pass 3 for one document: the evidence for each candidate it holds.
-    fn doc_stats(
+    /// Pass 3 for one document: the evidence for each candidate it holds, by candidate index.
+    pub fn doc_evidence(
         &self,
         text: &str,
-        automaton: &AhoCorasick,
+        matcher: &CandidateMatcher,
         sketch: &CountMinSketch,
         threshold: u64,
-    ) -> Vec<(usize, SpanStats)> {
+    ) -> Vec<(usize, SpanEvidence)> {
         let k = self.config.min_chars;
         // A seam gram continues the span when it is frequent and at least half as frequent as
         // the span's own gram at that end: then the span's text goes on past its end in most
@@ -788,8 +815,8 @@ impl BoilerplateLearner {
             }
         }
         let edge = self.config.edge_lines;
-        let mut found: BTreeMap<usize, SpanStats> = BTreeMap::new();
-        for m in automaton.find_overlapping_iter(text) {
+        let mut found: BTreeMap<usize, SpanEvidence> = BTreeMap::new();
+        for m in matcher.0.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
             let line = line_starts.partition_point(|&x| x <= s) - 1;
             let ls = line_starts[line];
@@ -869,7 +896,7 @@ impl BoilerplateLearner {
     }
 
     /// Decides whether a candidate is inserted text, and where it is cut.
-    fn judge(&self, text: &str, s: &SpanStats, sketch: &CountMinSketch) -> Option<ModelEntry> {
+    fn judge(&self, text: &str, s: &SpanEvidence, sketch: &CountMinSketch) -> Option<ModelEntry> {
         let c = &self.config;
         let occ = s.occurrences.max(1) as f64;
         let evidence = Evidence {
@@ -1014,25 +1041,55 @@ where
     }
 }
 
-/// What pass 3 counts for one candidate.
-#[derive(Clone, Debug, Default)]
-struct SpanStats {
-    docs: u64,
-    occurrences: u64,
-    line_start: u64,
-    line_end: u64,
-    whole_line: u64,
-    at_edge: u64,
-    after_sentence: u64,
-    left_seam: u64,
-    right_seam: u64,
-    after_numeral: u64,
-    left: Contexts,
-    right: Contexts,
+/// Finds the candidates in a document (all occurrences, overlapping ones too).
+#[derive(Clone, Debug)]
+pub struct CandidateMatcher(AhoCorasick);
+
+impl CandidateMatcher {
+    /// A matcher for these candidates; a match reports the candidate's index.
+    pub fn new(candidates: &[String]) -> CandidateMatcher {
+        CandidateMatcher(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(candidates)
+                .expect("candidates are short literals"),
+        )
+    }
 }
 
-impl SpanStats {
-    fn merge(&mut self, o: SpanStats) {
+/// What pass 3 counts for one candidate, in one document or, merged, in many. Counts are of
+/// occurrences except `docs`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpanEvidence {
+    /// Documents it occurs in.
+    pub docs: u64,
+    /// Occurrences.
+    pub occurrences: u64,
+    /// At the start of a line (after indentation).
+    pub line_start: u64,
+    /// At the end of a line.
+    pub line_end: u64,
+    /// As a whole line.
+    pub whole_line: u64,
+    /// As a whole line among the first or last [`LearnerConfig::edge_lines`] non-blank lines.
+    pub at_edge: u64,
+    /// After a sentence end or at a line start.
+    pub after_sentence: u64,
+    /// Where the text before it continues it (see the module docs).
+    pub left_seam: u64,
+    /// Where the text after it continues it.
+    pub right_seam: u64,
+    /// Right after a numeral.
+    pub after_numeral: u64,
+    /// The two characters before it (hashed).
+    pub left: Contexts,
+    /// The two characters after it (hashed).
+    pub right: Contexts,
+}
+
+impl SpanEvidence {
+    /// Adds another count of the same candidate into this one.
+    pub fn merge(&mut self, o: SpanEvidence) {
         self.docs += o.docs;
         self.occurrences += o.occurrences;
         self.line_start += o.line_start;
@@ -1056,13 +1113,14 @@ impl SpanStats {
 
 /// Counts of hashed contexts; past [`MAX_CONTEXTS`] distinct ones, new contexts are counted as
 /// distinct singletons (which they nearly are, by then).
-#[derive(Clone, Debug, Default)]
-struct Contexts {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contexts {
     counts: BTreeMap<u64, u64>,
     overflow: u64,
 }
 
-const MAX_CONTEXTS: usize = 1024;
+/// The most distinct contexts counted exactly per candidate.
+pub const MAX_CONTEXTS: usize = 1024;
 
 impl Contexts {
     fn add(&mut self, key: u64, n: u64) {
@@ -1075,8 +1133,8 @@ impl Contexts {
         }
     }
 
-    /// exp(entropy) of the distribution.
-    fn perplexity(&self) -> f64 {
+    /// The perplexity of the contexts: exp(entropy) of their distribution, 0 when empty.
+    pub fn perplexity(&self) -> f64 {
         let total = self.counts.values().sum::<u64>() + self.overflow;
         if total == 0 {
             return 0.0;

@@ -202,3 +202,45 @@ fn huge_lines_and_empty_documents_do_not_disturb_learning() {
     let learned: Vec<&str> = model.entries.iter().map(|e| e.text.as_str()).collect();
     assert_eq!(learned, ["侯卫东官场笔记", "本站所有小说均来源于网络"]);
 }
+
+/// The passes run by hand, each per-document result sent through JSON as a cluster would ship
+/// it, give the same model as `learn`.
+#[test]
+fn the_passes_run_as_map_and_reduce_give_the_same_model() {
+    use scour::learn::{CandidateMatcher, CountMinSketch, SpanEvidence};
+    use std::collections::HashMap;
+
+    fn ship<T: serde::Serialize + serde::de::DeserializeOwned>(t: T) -> T {
+        serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap()
+    }
+
+    let pages = site_pages(90);
+    let learner = BoilerplateLearner::new();
+    let c = learner.config();
+    let mut sketch = CountMinSketch::new(c.sketch_width_log2, c.sketch_depth);
+    for page in &pages {
+        for key in ship(learner.doc_keys(page)) {
+            sketch.add(key);
+        }
+    }
+    let sketch = ship(sketch);
+    let threshold = learner.threshold(pages.len() as u64);
+    let mut segments: HashMap<String, u32> = HashMap::new();
+    for page in &pages {
+        for s in ship(learner.doc_segments(page, &sketch, threshold)) {
+            *segments.entry(s).or_default() += 1;
+        }
+    }
+    let candidates = learner.candidates(&segments, threshold);
+    let matcher = CandidateMatcher::new(&candidates);
+    let mut evidence = vec![SpanEvidence::default(); candidates.len()];
+    for page in &pages {
+        for (i, e) in ship(learner.doc_evidence(page, &matcher, &sketch, threshold)) {
+            evidence[i].merge(e);
+        }
+    }
+    let chars = pages.iter().map(|p| p.chars().count() as u64).sum();
+    let by_hand = learner.decide(pages.len() as u64, chars, &candidates, &evidence, &sketch);
+    assert_eq!(by_hand, learner.learn(|| pages.iter()));
+    assert_eq!(by_hand.entries.len(), 2);
+}
