@@ -182,7 +182,7 @@ impl LearnerConfig {
 
     /// The least fraction of the documents a span must occur in.
     pub fn min_doc_fraction(mut self, fraction: f64) -> LearnerConfig {
-        self.min_doc_fraction = fraction.clamp(0.0, 1.0);
+        self.min_doc_fraction = fraction;
         self
     }
 
@@ -204,15 +204,27 @@ impl LearnerConfig {
         self
     }
 
-    /// The sketch's size: `depth` rows of 2^`width_log2` counters (4 bytes each).
+    /// The sketch's size: `depth` (1 to 8) × 2^`width_log2` counters of 4 bytes.
     pub fn sketch(mut self, width_log2: u32, depth: usize) -> LearnerConfig {
-        self.sketch_width_log2 = width_log2.clamp(8, 30);
-        self.sketch_depth = depth.clamp(1, 8);
+        self.sketch_width_log2 = width_log2;
+        self.sketch_depth = depth;
         self
     }
 
-    /// The learner.
-    pub fn build(self) -> BoilerplateLearner {
+    /// The learner. Values out of range (the fields are public) are brought into range: at
+    /// least 2 characters per span, at least 2 documents, a fraction in [0, 1], a sketch of 1 to
+    /// 8 counters per key.
+    pub fn build(mut self) -> BoilerplateLearner {
+        self.min_chars = self.min_chars.max(2);
+        self.max_chars = self.max_chars.max(self.min_chars);
+        self.min_docs = self.min_docs.max(2);
+        self.min_doc_fraction = if self.min_doc_fraction.is_nan() {
+            0.0
+        } else {
+            self.min_doc_fraction.clamp(0.0, 1.0)
+        };
+        self.sketch_width_log2 = self.sketch_width_log2.clamp(4, 30);
+        self.sketch_depth = self.sketch_depth.clamp(1, 8);
         BoilerplateLearner { config: self }
     }
 }
@@ -1191,6 +1203,34 @@ mod tests {
         let mut one = Contexts::default();
         one.add(1, 100);
         assert!((one.perplexity() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn out_of_range_settings_are_brought_into_range() {
+        let config = LearnerConfig {
+            min_chars: 0,
+            max_chars: 0,
+            min_docs: 0,
+            min_doc_fraction: f64::NAN,
+            sketch_width_log2: 99,
+            sketch_depth: 0,
+            ..LearnerConfig::default()
+        };
+        let learner = config.build();
+        let c = learner.config();
+        assert_eq!(
+            (c.min_chars, c.max_chars, c.min_docs, c.min_doc_fraction),
+            (2, 2, 2, 0.0)
+        );
+        assert_eq!((c.sketch_width_log2, c.sketch_depth), (30, 1));
+        // Small settings still learn without panicking.
+        let small = BoilerplateLearner::builder()
+            .min_chars(2)
+            .sketch(4, 2)
+            .min_corpus_docs(2)
+            .build();
+        let docs = ["甲乙丙\n丁戊\n", "甲乙丙\n己庚\n", "甲乙\n"];
+        assert_eq!(small.learn(|| docs.iter()).documents, 3);
     }
 
     #[test]
