@@ -41,8 +41,9 @@
 //! [`LearnerConfig::min_doc_fraction`] of them) and one of these holds:
 //!
 //! In every placement, the span must be a unit: it does not end with a clause break (`，`,
-//! `：`: `情节严重的，` and `各位代表：` open what follows), its brackets balance (`法》办法` is a
-//! piece of a title), and fewer than half of its occurrences continue across its ends: after a
+//! `：`: `情节严重的，` and `各位代表：` open what follows), its brackets, quotes and HTML-like
+//! tags balance (`法》办法` is a piece of a title, `</strong>` the end of a heading's markup),
+//! and fewer than half of its occurrences continue across its ends: after a
 //! numeral (`第三十次会议通过`), or where the gram across its end is frequent and at least half
 //! as frequent as the span's own gram at that end.
 //!
@@ -57,9 +58,14 @@
 //!   characters before it are varied (their perplexity, the exponential of their entropy, is at
 //!   least [`LearnerConfig::min_variety`]), and it does not end with sentence punctuation (a
 //!   genre's line-final formula, `且听下回分解。`, does).
-//! * **Between sentences** ([`Placement::Anywhere`]), as a spam phrase dropped into a paragraph:
-//!   at least 80% of its occurrences follow a sentence end or open a line (but at most half open
-//!   a line), and the two characters on each side are varied.
+//! * **Dropped into a paragraph** ([`Placement::Anywhere`]), as a spam phrase: the two
+//!   characters on each side are varied, at most half of its occurrences open a line, and
+//!   either it is at least 6 characters long and at least 80% of its occurrences follow a
+//!   sentence end (dropped between sentences; shorter spans there are how the documents'
+//!   sentences open, `后人有诗`), or it is at least 12 characters long, nearly every occurrence
+//!   has contexts of its own on both sides (perplexity at least 0.7 × occurrences) and it occurs
+//!   about once per document (dropped at random; a phrase of the genre recurs in the same turns
+//!   of phrase).
 //!
 //! A span that opens lines with varied continuations is what genre formulas do (`第一条`,
 //! `各位代表：`), so spans seen only at line starts are never learned; list such a site prefix
@@ -491,6 +497,9 @@ fn balanced(text: &str) -> bool {
         ('“', '”'),
         ('‘', '’'),
     ];
+    if !tags_balanced(text) {
+        return false;
+    }
     let mut open: Vec<char> = Vec::new();
     for c in text.chars() {
         if PAIRS.iter().any(|&(o, _)| o == c) {
@@ -507,6 +516,42 @@ fn balanced(text: &str) -> bool {
 /// ASCII digits and Chinese numerals.
 fn is_numeral(c: char) -> bool {
     c.is_ascii_digit() || "〇零一二三四五六七八九十百千万两".contains(c)
+}
+
+/// True if every HTML-like tag in `text` that opens (`<strong>`) also closes (`</strong>`) in
+/// it, and no tag is cut in half: a span holding `</strong>` alone is the end of a heading's
+/// markup, not an insert.
+fn tags_balanced(text: &str) -> bool {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['<', '>']) {
+        if rest.as_bytes()[i] == b'>' {
+            return false;
+        }
+        let Some(len) = rest[i..].find('>') else {
+            return false;
+        };
+        let tag = &rest[i + 1..i + len];
+        rest = &rest[i + len + 1..];
+        if tag.ends_with('/') || tag.starts_with('!') {
+            continue;
+        }
+        let name = |t: &str| {
+            t.split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        };
+        if let Some(closing) = tag.strip_prefix('/') {
+            match open.pop() {
+                Some(o) if name(o) == name(closing) => {}
+                _ => return false,
+            }
+        } else {
+            open.push(tag);
+        }
+    }
+    open.is_empty()
 }
 
 /// Characters a learned span does not start with: they close the text before it.
@@ -546,6 +591,10 @@ fn boundaries(line: &str) -> Vec<usize> {
         .chain(std::iter::once(line.len()))
         .collect()
 }
+
+/// The shortest span learned as dropped between sentences: shorter ones are how the
+/// documents' sentences open (`后人有诗`, `请道其详。`).
+const BETWEEN_SENTENCES_MIN_CHARS: usize = 6;
 
 /// The shortest span learned as dropped into text at random (not between sentences): shorter
 /// ones are the words and phrases of the documents' language.
@@ -962,7 +1011,8 @@ impl BoilerplateLearner {
             // Between sentences, or dropped at random: then nearly every occurrence has
             // contexts of its own on both sides and a document holds it about once, unlike a
             // phrase of the genre, which recurs in the same turns of phrase.
-            let between_sentences = evidence.after_sentence >= 0.8;
+            let between_sentences = evidence.after_sentence >= 0.8
+                && text.chars().count() >= BETWEEN_SENTENCES_MIN_CHARS;
             let dropped_at_random = text.chars().count() >= RANDOM_DROP_MIN_CHARS
                 && evidence.left_variety >= 0.7 * occ
                 && evidence.right_variety >= 0.7 * occ
@@ -1250,6 +1300,12 @@ mod tests {
         assert!(!balanced("法》办法"));
         assert!(!balanced("《实施办法"));
         assert!(!balanced("（一】"));
+        assert!(balanced("<b>本站</b>"));
+        assert!(balanced("本站<br/>"));
+        assert!(!balanced("</strong>"));
+        assert!(!balanced("<strong>标题"));
+        assert!(!balanced("g>侯卫东"));
+        assert!(!balanced("侯卫东<str"));
     }
 
     #[test]
