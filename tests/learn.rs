@@ -244,3 +244,47 @@ fn the_passes_run_as_map_and_reduce_give_the_same_model() {
     assert_eq!(by_hand, learner.learn(|| pages.iter()));
     assert_eq!(by_hand.entries.len(), 2);
 }
+
+/// Each rule that keeps genre language out, next to a site title that must still be learned.
+#[test]
+fn genre_language_is_not_learned_next_to_a_site_title() {
+    let docs: Vec<String> = (0..120u32)
+        .map(|i| {
+            let h = |k: u32| char::from_u32(0x4E00 + (i * 7919 + k * 104_729) % 20000).unwrap();
+            let n = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][i as usize % 10];
+            format!(
+                // A heading with the site's title glued on.
+                "{}{}{}之规侯卫东官场笔记\n\
+                 // A clause opener after a sentence: ends with a comma.
+                 {}{}{}{}。情节严重的，{}{}{}。\n\
+                 // A line-final formula with sentence punctuation.
+                 {}{}{}{}，且听下回分解。\n\
+                 // A count before a line-final formula.
+                 {}{}第{n}十次会议通过\n\
+                 // A piece of a bracketed title at a line end.
+                 {}{}实施《{}{}法》办法\n\
+                 // Markup around a heading.
+                 <strong>{}{}{}</strong>\n\
+                 正文{}{}{}{}。\n",
+                h(1), h(2), h(3),
+                h(4), h(5), h(6), h(7), h(8), h(9), h(10),
+                h(11), h(12), h(13), h(14),
+                h(15), h(16),
+                h(17), h(18), h(19), h(20),
+                h(21), h(22), h(23),
+                h(24), h(25), h(26), h(27),
+            )
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect()
+        })
+        .collect();
+    let model = BoilerplateLearner::new().learn(|| docs.iter());
+    let learned: Vec<(&str, Placement)> = model
+        .entries
+        .iter()
+        .map(|e| (e.text.as_str(), e.placement))
+        .collect();
+    assert_eq!(learned, [("侯卫东官场笔记", Placement::LineEnd)]);
+}
