@@ -41,8 +41,9 @@
 //! [`LearnerConfig::min_doc_fraction`] of them) and one of these holds:
 //!
 //! In every placement, the span must be a unit: it does not end with a clause break (`，`,
-//! `：`: `情节严重的，` and `各位代表：` open what follows), its brackets balance (`法》办法` is a
-//! piece of a title), and fewer than half of its occurrences continue across its ends: after a
+//! `：`: `情节严重的，` and `各位代表：` open what follows), its brackets, quotes and HTML-like
+//! tags balance (`法》办法` is a piece of a title, `</strong>` the end of a heading's markup),
+//! and fewer than half of its occurrences continue across its ends: after a
 //! numeral (`第三十次会议通过`), or where the gram across its end is frequent and at least half
 //! as frequent as the span's own gram at that end.
 //!
@@ -57,9 +58,14 @@
 //!   characters before it are varied (their perplexity, the exponential of their entropy, is at
 //!   least [`LearnerConfig::min_variety`]), and it does not end with sentence punctuation (a
 //!   genre's line-final formula, `且听下回分解。`, does).
-//! * **Between sentences** ([`Placement::Anywhere`]), as a spam phrase dropped into a paragraph:
-//!   at least 80% of its occurrences follow a sentence end or open a line (but at most half open
-//!   a line), and the two characters on each side are varied.
+//! * **Dropped into a paragraph** ([`Placement::Anywhere`]), as a spam phrase: the two
+//!   characters on each side are varied, at most half of its occurrences open a line, and
+//!   either it is at least 6 characters long and at least 80% of its occurrences follow a
+//!   sentence end (dropped between sentences; shorter spans there are how the documents'
+//!   sentences open, `后人有诗`), or it is at least 12 characters long, nearly every occurrence
+//!   has contexts of its own on both sides (perplexity at least 0.7 × occurrences) and it occurs
+//!   about once per document (dropped at random; a phrase of the genre recurs in the same turns
+//!   of phrase).
 //!
 //! A span that opens lines with varied continuations is what genre formulas do (`第一条`,
 //! `各位代表：`), so spans seen only at line starts are never learned; list such a site prefix
@@ -84,8 +90,12 @@
 //!    exact document frequency, its places in lines and its contexts.
 //!
 //! Each pass works document by document with pure functions whose results are merged by
-//! addition, in input order, so the model does not depend on the thread count and a pass could
-//! as well run as map → reduce on a cluster. Cost: each pass is linear in the text; the first
+//! addition, in input order, so the model does not depend on the thread count. The pieces are
+//! public and their results serializable, so the passes can as well run as map → reduce on a
+//! cluster: [`BoilerplateLearner::doc_keys`] (reduce: [`CountMinSketch::add`]),
+//! [`BoilerplateLearner::doc_segments`] (reduce: count, then
+//! [`BoilerplateLearner::candidates`]), [`BoilerplateLearner::doc_evidence`] (reduce:
+//! [`SpanEvidence::merge`]), and [`BoilerplateLearner::decide`]. Cost: each pass is linear in the text; the first
 //! does a few random memory accesses per character.
 //!
 //! The [`BoilerplateModel`] is a JSON file meant to be read and edited: each entry gives the
@@ -178,7 +188,7 @@ impl LearnerConfig {
 
     /// The least fraction of the documents a span must occur in.
     pub fn min_doc_fraction(mut self, fraction: f64) -> LearnerConfig {
-        self.min_doc_fraction = fraction.clamp(0.0, 1.0);
+        self.min_doc_fraction = fraction;
         self
     }
 
@@ -200,15 +210,27 @@ impl LearnerConfig {
         self
     }
 
-    /// The sketch's size: `depth` rows of 2^`width_log2` counters (4 bytes each).
+    /// The sketch's size: `depth` (1 to 8) × 2^`width_log2` counters of 4 bytes.
     pub fn sketch(mut self, width_log2: u32, depth: usize) -> LearnerConfig {
-        self.sketch_width_log2 = width_log2.clamp(8, 30);
-        self.sketch_depth = depth.clamp(1, 8);
+        self.sketch_width_log2 = width_log2;
+        self.sketch_depth = depth;
         self
     }
 
-    /// The learner.
-    pub fn build(self) -> BoilerplateLearner {
+    /// The learner. Values out of range (the fields are public) are brought into range: at
+    /// least 2 characters per span, at least 2 documents, a fraction in [0, 1], a sketch of 1 to
+    /// 8 counters per key.
+    pub fn build(mut self) -> BoilerplateLearner {
+        self.min_chars = self.min_chars.max(2);
+        self.max_chars = self.max_chars.max(self.min_chars);
+        self.min_docs = self.min_docs.max(2);
+        self.min_doc_fraction = if self.min_doc_fraction.is_nan() {
+            0.0
+        } else {
+            self.min_doc_fraction.clamp(0.0, 1.0)
+        };
+        self.sketch_width_log2 = self.sketch_width_log2.clamp(4, 30);
+        self.sketch_depth = self.sketch_depth.clamp(1, 8);
         BoilerplateLearner { config: self }
     }
 }
@@ -475,6 +497,9 @@ fn balanced(text: &str) -> bool {
         ('“', '”'),
         ('‘', '’'),
     ];
+    if !tags_balanced(text) {
+        return false;
+    }
     let mut open: Vec<char> = Vec::new();
     for c in text.chars() {
         if PAIRS.iter().any(|&(o, _)| o == c) {
@@ -491,6 +516,42 @@ fn balanced(text: &str) -> bool {
 /// ASCII digits and Chinese numerals.
 fn is_numeral(c: char) -> bool {
     c.is_ascii_digit() || "〇零一二三四五六七八九十百千万两".contains(c)
+}
+
+/// True if every HTML-like tag in `text` that opens (`<strong>`) also closes (`</strong>`) in
+/// it, and no tag is cut in half: a span holding `</strong>` alone is the end of a heading's
+/// markup, not an insert.
+fn tags_balanced(text: &str) -> bool {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['<', '>']) {
+        if rest.as_bytes()[i] == b'>' {
+            return false;
+        }
+        let Some(len) = rest[i..].find('>') else {
+            return false;
+        };
+        let tag = &rest[i + 1..i + len];
+        rest = &rest[i + len + 1..];
+        if tag.ends_with('/') || tag.starts_with('!') {
+            continue;
+        }
+        let name = |t: &str| {
+            t.split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        };
+        if let Some(closing) = tag.strip_prefix('/') {
+            match open.pop() {
+                Some(o) if name(o) == name(closing) => {}
+                _ => return false,
+            }
+        } else {
+            open.push(tag);
+        }
+    }
+    open.is_empty()
 }
 
 /// Characters a learned span does not start with: they close the text before it.
@@ -530,6 +591,10 @@ fn boundaries(line: &str) -> Vec<usize> {
         .chain(std::iter::once(line.len()))
         .collect()
 }
+
+/// The shortest span learned as dropped between sentences: shorter ones are how the
+/// documents' sentences open (`后人有诗`, `请道其详。`).
+const BETWEEN_SENTENCES_MIN_CHARS: usize = 6;
 
 /// The shortest span learned as dropped into text at random (not between sentences): shorter
 /// ones are the words and phrases of the documents' language.
@@ -583,7 +648,7 @@ impl BoilerplateLearner {
                 }
             }
         });
-        let mut model = BoilerplateModel {
+        let model = BoilerplateModel {
             documents,
             chars,
             ..BoilerplateModel::default()
@@ -618,16 +683,13 @@ impl BoilerplateLearner {
         }
 
         // Pass 3: evidence.
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&candidates)
-            .expect("candidates are short literals");
-        let mut stats: Vec<SpanStats> = vec![SpanStats::default(); candidates.len()];
+        let matcher = CandidateMatcher::new(&candidates);
+        let mut stats: Vec<SpanEvidence> = vec![SpanEvidence::default(); candidates.len()];
         // Smaller batches here: a formulaic document holds thousands of candidates.
         for_batches_of(SMALL_BATCH, docs(), |batch| {
-            let found: Vec<Vec<(usize, SpanStats)>> = batch
+            let found: Vec<Vec<(usize, SpanEvidence)>> = batch
                 .par_iter()
-                .map(|d| self.doc_stats(d.as_ref(), &automaton, &sketch, threshold))
+                .map(|d| self.doc_evidence(d.as_ref(), &matcher, &sketch, threshold))
                 .collect();
             for doc in found {
                 for (i, s) in doc {
@@ -636,22 +698,45 @@ impl BoilerplateLearner {
             }
         });
 
-        // Decide.
+        self.decide(documents, chars, &candidates, &stats, &sketch)
+    }
+
+    /// The model from the gathered evidence: `evidence[i]` is the merged evidence of
+    /// `candidates[i]` over all `documents` documents (of `chars` characters).
+    ///
+    /// This and the per-document functions [`doc_keys`](Self::doc_keys),
+    /// [`doc_segments`](Self::doc_segments) and [`doc_evidence`](Self::doc_evidence) are the
+    /// pieces [`learn`](Self::learn) is made of, for running the passes elsewhere (map the
+    /// per-document functions, reduce by [`CountMinSketch::add`], counting, and
+    /// [`SpanEvidence::merge`]; all serializable).
+    pub fn decide(
+        &self,
+        documents: u64,
+        chars: u64,
+        candidates: &[String],
+        evidence: &[SpanEvidence],
+        sketch: &CountMinSketch,
+    ) -> BoilerplateModel {
+        let threshold = self.threshold(documents);
         let mut accepted: Vec<ModelEntry> = Vec::new();
-        for (text, s) in candidates.iter().zip(&stats) {
+        for (text, s) in candidates.iter().zip(evidence) {
             if s.docs < threshold {
                 continue;
             }
-            if let Some(entry) = self.judge(text, s, &sketch) {
+            if let Some(entry) = self.judge(text, s, sketch) {
                 accepted.push(entry);
             }
         }
-        model.entries = maximal(accepted);
-        model
+        BoilerplateModel {
+            documents,
+            chars,
+            entries: maximal(accepted),
+            ..BoilerplateModel::default()
+        }
     }
 
-    /// The least document frequency for `documents` documents.
-    fn threshold(&self, documents: u64) -> u64 {
+    /// The least document frequency of a learned span among `documents` documents.
+    pub fn threshold(&self, documents: u64) -> u64 {
         let by_fraction = (self.config.min_doc_fraction * documents as f64).ceil() as u64;
         self.config.min_docs.max(by_fraction).max(2)
     }
@@ -688,9 +773,10 @@ impl BoilerplateLearner {
         keys
     }
 
-    /// Pass 2 for one document: its distinct frequent segments, the maximal runs of frequent
-    /// grams in each line (those longer than [`LearnerConfig::max_chars`] are left out).
-    fn doc_segments(&self, text: &str, sketch: &CountMinSketch, threshold: u64) -> Vec<String> {
+    /// Pass 2 for one document: its distinct frequent segments, the maximal runs of grams that
+    /// `sketch` (pass 1's) counts in at least `threshold` documents, in each line; those longer
+    /// than [`LearnerConfig::max_chars`] are left out.
+    pub fn doc_segments(&self, text: &str, sketch: &CountMinSketch, threshold: u64) -> Vec<String> {
         let k = self.config.min_chars;
         let max = self.config.max_chars;
         let mut out = BTreeSet::new();
@@ -724,8 +810,10 @@ impl BoilerplateLearner {
         out.into_iter().collect()
     }
 
-    /// The candidates: frequent segments, trimmed, with their prefixes and suffixes.
-    fn candidates(&self, segments: &HashMap<String, u32>, threshold: u64) -> Vec<String> {
+    /// The candidates, from the document frequencies of the segments: the segments in at least
+    /// `threshold` documents, trimmed, with their prefixes and suffixes; sorted, at most
+    /// [`LearnerConfig::max_candidates`].
+    pub fn candidates(&self, segments: &HashMap<String, u32>, threshold: u64) -> Vec<String> {
         let c = &self.config;
         let mut frequent: Vec<(&String, u32)> = segments
             .iter()
@@ -755,14 +843,14 @@ impl BoilerplateLearner {
         out.into_iter().collect()
     }
 
-    /// Pass 3 for one document: the evidence for each candidate it holds.
-    fn doc_stats(
+    /// Pass 3 for one document: the evidence for each candidate it holds, by candidate index.
+    pub fn doc_evidence(
         &self,
         text: &str,
-        automaton: &AhoCorasick,
+        matcher: &CandidateMatcher,
         sketch: &CountMinSketch,
         threshold: u64,
-    ) -> Vec<(usize, SpanStats)> {
+    ) -> Vec<(usize, SpanEvidence)> {
         let k = self.config.min_chars;
         // A seam gram continues the span when it is frequent and at least half as frequent as
         // the span's own gram at that end: then the span's text goes on past its end in most
@@ -788,8 +876,8 @@ impl BoilerplateLearner {
             }
         }
         let edge = self.config.edge_lines;
-        let mut found: BTreeMap<usize, SpanStats> = BTreeMap::new();
-        for m in automaton.find_overlapping_iter(text) {
+        let mut found: BTreeMap<usize, SpanEvidence> = BTreeMap::new();
+        for m in matcher.0.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
             let line = line_starts.partition_point(|&x| x <= s) - 1;
             let ls = line_starts[line];
@@ -869,7 +957,7 @@ impl BoilerplateLearner {
     }
 
     /// Decides whether a candidate is inserted text, and where it is cut.
-    fn judge(&self, text: &str, s: &SpanStats, sketch: &CountMinSketch) -> Option<ModelEntry> {
+    fn judge(&self, text: &str, s: &SpanEvidence, sketch: &CountMinSketch) -> Option<ModelEntry> {
         let c = &self.config;
         let occ = s.occurrences.max(1) as f64;
         let evidence = Evidence {
@@ -923,7 +1011,8 @@ impl BoilerplateLearner {
             // Between sentences, or dropped at random: then nearly every occurrence has
             // contexts of its own on both sides and a document holds it about once, unlike a
             // phrase of the genre, which recurs in the same turns of phrase.
-            let between_sentences = evidence.after_sentence >= 0.8;
+            let between_sentences = evidence.after_sentence >= 0.8
+                && text.chars().count() >= BETWEEN_SENTENCES_MIN_CHARS;
             let dropped_at_random = text.chars().count() >= RANDOM_DROP_MIN_CHARS
                 && evidence.left_variety >= 0.7 * occ
                 && evidence.right_variety >= 0.7 * occ
@@ -1014,25 +1103,55 @@ where
     }
 }
 
-/// What pass 3 counts for one candidate.
-#[derive(Clone, Debug, Default)]
-struct SpanStats {
-    docs: u64,
-    occurrences: u64,
-    line_start: u64,
-    line_end: u64,
-    whole_line: u64,
-    at_edge: u64,
-    after_sentence: u64,
-    left_seam: u64,
-    right_seam: u64,
-    after_numeral: u64,
-    left: Contexts,
-    right: Contexts,
+/// Finds the candidates in a document (all occurrences, overlapping ones too).
+#[derive(Clone, Debug)]
+pub struct CandidateMatcher(AhoCorasick);
+
+impl CandidateMatcher {
+    /// A matcher for these candidates; a match reports the candidate's index.
+    pub fn new(candidates: &[String]) -> CandidateMatcher {
+        CandidateMatcher(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(candidates)
+                .expect("candidates are short literals"),
+        )
+    }
 }
 
-impl SpanStats {
-    fn merge(&mut self, o: SpanStats) {
+/// What pass 3 counts for one candidate, in one document or, merged, in many. Counts are of
+/// occurrences except `docs`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpanEvidence {
+    /// Documents it occurs in.
+    pub docs: u64,
+    /// Occurrences.
+    pub occurrences: u64,
+    /// At the start of a line (after indentation).
+    pub line_start: u64,
+    /// At the end of a line.
+    pub line_end: u64,
+    /// As a whole line.
+    pub whole_line: u64,
+    /// As a whole line among the first or last [`LearnerConfig::edge_lines`] non-blank lines.
+    pub at_edge: u64,
+    /// After a sentence end or at a line start.
+    pub after_sentence: u64,
+    /// Where the text before it continues it (see the module docs).
+    pub left_seam: u64,
+    /// Where the text after it continues it.
+    pub right_seam: u64,
+    /// Right after a numeral.
+    pub after_numeral: u64,
+    /// The two characters before it (hashed).
+    pub left: Contexts,
+    /// The two characters after it (hashed).
+    pub right: Contexts,
+}
+
+impl SpanEvidence {
+    /// Adds another count of the same candidate into this one.
+    pub fn merge(&mut self, o: SpanEvidence) {
         self.docs += o.docs;
         self.occurrences += o.occurrences;
         self.line_start += o.line_start;
@@ -1056,13 +1175,14 @@ impl SpanStats {
 
 /// Counts of hashed contexts; past [`MAX_CONTEXTS`] distinct ones, new contexts are counted as
 /// distinct singletons (which they nearly are, by then).
-#[derive(Clone, Debug, Default)]
-struct Contexts {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contexts {
     counts: BTreeMap<u64, u64>,
     overflow: u64,
 }
 
-const MAX_CONTEXTS: usize = 1024;
+/// The most distinct contexts counted exactly per candidate.
+pub const MAX_CONTEXTS: usize = 1024;
 
 impl Contexts {
     fn add(&mut self, key: u64, n: u64) {
@@ -1075,8 +1195,8 @@ impl Contexts {
         }
     }
 
-    /// exp(entropy) of the distribution.
-    fn perplexity(&self) -> f64 {
+    /// The perplexity of the contexts: exp(entropy) of their distribution, 0 when empty.
+    pub fn perplexity(&self) -> f64 {
         let total = self.counts.values().sum::<u64>() + self.overflow;
         if total == 0 {
             return 0.0;
@@ -1136,6 +1256,34 @@ mod tests {
     }
 
     #[test]
+    fn out_of_range_settings_are_brought_into_range() {
+        let config = LearnerConfig {
+            min_chars: 0,
+            max_chars: 0,
+            min_docs: 0,
+            min_doc_fraction: f64::NAN,
+            sketch_width_log2: 99,
+            sketch_depth: 0,
+            ..LearnerConfig::default()
+        };
+        let learner = config.build();
+        let c = learner.config();
+        assert_eq!(
+            (c.min_chars, c.max_chars, c.min_docs, c.min_doc_fraction),
+            (2, 2, 2, 0.0)
+        );
+        assert_eq!((c.sketch_width_log2, c.sketch_depth), (30, 1));
+        // Small settings still learn without panicking.
+        let small = BoilerplateLearner::builder()
+            .min_chars(2)
+            .sketch(4, 2)
+            .min_corpus_docs(2)
+            .build();
+        let docs = ["甲乙丙\n丁戊\n", "甲乙丙\n己庚\n", "甲乙\n"];
+        assert_eq!(small.learn(|| docs.iter()).documents, 3);
+    }
+
+    #[test]
     fn grams_are_windows_of_characters() {
         let windows: Vec<&str> = grams("a侯卫东b", 3)
             .map(|(s, e)| &"a侯卫东b"[s..e])
@@ -1152,6 +1300,12 @@ mod tests {
         assert!(!balanced("法》办法"));
         assert!(!balanced("《实施办法"));
         assert!(!balanced("（一】"));
+        assert!(balanced("<b>本站</b>"));
+        assert!(balanced("本站<br/>"));
+        assert!(!balanced("</strong>"));
+        assert!(!balanced("<strong>标题"));
+        assert!(!balanced("g>侯卫东"));
+        assert!(!balanced("侯卫东<str"));
     }
 
     #[test]

@@ -202,3 +202,89 @@ fn huge_lines_and_empty_documents_do_not_disturb_learning() {
     let learned: Vec<&str> = model.entries.iter().map(|e| e.text.as_str()).collect();
     assert_eq!(learned, ["侯卫东官场笔记", "本站所有小说均来源于网络"]);
 }
+
+/// The passes run by hand, each per-document result sent through JSON as a cluster would ship
+/// it, give the same model as `learn`.
+#[test]
+fn the_passes_run_as_map_and_reduce_give_the_same_model() {
+    use scour::learn::{CandidateMatcher, CountMinSketch, SpanEvidence};
+    use std::collections::HashMap;
+
+    fn ship<T: serde::Serialize + serde::de::DeserializeOwned>(t: T) -> T {
+        serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap()
+    }
+
+    let pages = site_pages(90);
+    let learner = BoilerplateLearner::new();
+    let c = learner.config();
+    let mut sketch = CountMinSketch::new(c.sketch_width_log2, c.sketch_depth);
+    for page in &pages {
+        for key in ship(learner.doc_keys(page)) {
+            sketch.add(key);
+        }
+    }
+    let sketch = ship(sketch);
+    let threshold = learner.threshold(pages.len() as u64);
+    let mut segments: HashMap<String, u32> = HashMap::new();
+    for page in &pages {
+        for s in ship(learner.doc_segments(page, &sketch, threshold)) {
+            *segments.entry(s).or_default() += 1;
+        }
+    }
+    let candidates = learner.candidates(&segments, threshold);
+    let matcher = CandidateMatcher::new(&candidates);
+    let mut evidence = vec![SpanEvidence::default(); candidates.len()];
+    for page in &pages {
+        for (i, e) in ship(learner.doc_evidence(page, &matcher, &sketch, threshold)) {
+            evidence[i].merge(e);
+        }
+    }
+    let chars = pages.iter().map(|p| p.chars().count() as u64).sum();
+    let by_hand = learner.decide(pages.len() as u64, chars, &candidates, &evidence, &sketch);
+    assert_eq!(by_hand, learner.learn(|| pages.iter()));
+    assert_eq!(by_hand.entries.len(), 2);
+}
+
+/// Each rule that keeps genre language out, next to a site title that must still be learned.
+#[test]
+fn genre_language_is_not_learned_next_to_a_site_title() {
+    let docs: Vec<String> = (0..120u32)
+        .map(|i| {
+            let h = |k: u32| char::from_u32(0x4E00 + (i * 7919 + k * 104_729) % 20000).unwrap();
+            let n = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][i as usize % 10];
+            format!(
+                // A heading with the site's title glued on.
+                "{}{}{}之规侯卫东官场笔记\n\
+                 // A clause opener after a sentence: ends with a comma.
+                 {}{}{}{}。情节严重的，{}{}{}。\n\
+                 // A line-final formula with sentence punctuation.
+                 {}{}{}{}，且听下回分解。\n\
+                 // A count before a line-final formula.
+                 {}{}第{n}十次会议通过\n\
+                 // A piece of a bracketed title at a line end.
+                 {}{}实施《{}{}法》办法\n\
+                 // Markup around a heading.
+                 <strong>{}{}{}</strong>\n\
+                 正文{}{}{}{}。\n",
+                h(1), h(2), h(3),
+                h(4), h(5), h(6), h(7), h(8), h(9), h(10),
+                h(11), h(12), h(13), h(14),
+                h(15), h(16),
+                h(17), h(18), h(19), h(20),
+                h(21), h(22), h(23),
+                h(24), h(25), h(26), h(27),
+            )
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect()
+        })
+        .collect();
+    let model = BoilerplateLearner::new().learn(|| docs.iter());
+    let learned: Vec<(&str, Placement)> = model
+        .entries
+        .iter()
+        .map(|e| (e.text.as_str(), e.placement))
+        .collect();
+    assert_eq!(learned, [("侯卫东官场笔记", Placement::LineEnd)]);
+}

@@ -67,7 +67,7 @@ pub fn run(args: LearnArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .build()?;
     let files = walk(&args.inputs);
     let timer = Timer::start();
-    let (model, failed) = learn_files(&learner, &config.build(), &files, &pool);
+    let (model, failed) = learn_files(&learner, &config.build(), &files, &pool, true);
     model.save(&args.output)?;
     if !args.quiet {
         summary(&model, failed, &timer);
@@ -112,7 +112,8 @@ pub fn with_learned(
         .clone()
         .boilerplate(BoilerplateCutter::default())
         .build();
-    let (model, _) = learn_files(&BoilerplateLearner::new(), &preparer, &files, &pool);
+    // Files that fail are skipped here and reported by the cleaning that follows.
+    let (model, _) = learn_files(&BoilerplateLearner::new(), &preparer, &files, &pool, false);
     if let Some(path) = &flags.save_model {
         model.save(path)?;
     }
@@ -145,13 +146,14 @@ fn summary(model: &BoilerplateModel, failed: u64, timer: &Timer) {
 const CHUNK: usize = 64;
 
 /// Learns from files: each of the learner's passes reads and cleans them again, so memory stays
-/// bounded by a chunk of files. Files that cannot be read or are not text are reported (once)
-/// and skipped; their number is returned.
+/// bounded by a chunk of files. Files that cannot be read or are not text are skipped, and
+/// reported once when `report` is set; their number is returned.
 fn learn_files(
     learner: &BoilerplateLearner,
     cleaner: &Cleaner,
     files: &[Result<InputFile, Error>],
     pool: &rayon::ThreadPool,
+    report: bool,
 ) -> (BoilerplateModel, u64) {
     let mut pass = 0;
     let failed = AtomicU64::new(0);
@@ -170,7 +172,9 @@ fn learn_files(
                         Err(err) => {
                             if first {
                                 failed.fetch_add(1, Ordering::Relaxed);
-                                eprintln!("scour: {err}");
+                                if report {
+                                    eprintln!("scour: {err}");
+                                }
                             }
                             None
                         }
