@@ -217,7 +217,8 @@ impl EditLog {
         reason: impl Into<Cow<'static, str>>,
     ) {
         let reason = reason.into();
-        if let Some(last) = self.edits.last_mut() {
+        // Decode edits count bytes and spell them as escapes: one edit per malformed sequence.
+        if let Some(last) = self.edits.last_mut().filter(|_| self.stage != Stage::Decode) {
             debug_assert!(last.offset + last.removed.len() <= offset, "edits overlap");
             if last.kind == kind
                 && last.reason == reason

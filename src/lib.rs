@@ -20,7 +20,9 @@
 
 pub mod boilerplate;
 pub mod clean;
+pub mod codecs;
 pub mod decode;
+pub mod detect;
 pub mod edit;
 pub mod error;
 pub mod input;
