@@ -26,6 +26,7 @@ pub mod detect;
 pub mod edit;
 pub mod error;
 pub mod input;
+pub mod mojibake;
 pub mod normalize;
 pub mod repetition;
 pub mod script;
