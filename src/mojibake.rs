@@ -176,6 +176,8 @@ struct Reading {
     strays: usize,
     /// Sequences with a lost byte, emitted as U+FFFD.
     lost: usize,
+    /// Sequences that needed a space read as 0xA0, other than `à` (lead 0xC3).
+    restored: usize,
 }
 
 impl Repairer {
@@ -337,10 +339,14 @@ impl Repairer {
             let Some(units) = encode_units(&chars, |c| set.encode(c).map(|b| vec![b])) else {
                 continue;
             };
-            let reading = read_utf8(&units, &chars, true, index == 0);
+            // A space read as a lost 0xA0 only for the common mistakes, not Mac Roman or IBM437.
+            let space_a0 = CHARSET_WEIGHT[index] > 0.5;
+            let reading = read_utf8(&units, &chars, space_a0, index == 0);
             let consistent = reading.sequences >= reading.strays
-                && (reading.strays == 0 || reading.sequences >= 2);
-            if reading.sequences > 0 && consistent {
+                && (reading.strays == 0 || reading.sequences >= 2)
+                // A space read as 0xA0 is weak evidence unless it makes `à`.
+                && reading.sequences + reading.lost > reading.restored;
+            if consistent {
                 out.push((reading.text, set.name, reading.lost));
             }
         }
@@ -491,6 +497,7 @@ fn read_utf8(units: &[Unit], chars: &[char], space_a0: bool, c1_fix: bool) -> Re
         sequences: 0,
         strays: 0,
         lost: 0,
+        restored: 0,
     };
     let starts_char = |k: usize| k == 0 || units[k].char_index != units[k - 1].char_index;
     let ends_char = |k: usize| k == units.len() || starts_char(k);
@@ -528,11 +535,16 @@ fn read_utf8(units: &[Unit], chars: &[char], space_a0: bool, c1_fix: bool) -> Re
                 }
             }
             if let Some(n) = best_end {
+                let mut from = i;
                 for (end, decoded, lost) in run.into_iter().take(n) {
+                    let restored = units[from].byte != 0xC3
+                        && units[from + 1..end].iter().any(|u| u.byte == b' ');
                     r.text.push_str(&decoded);
                     r.sequences += usize::from(!lost);
                     r.lost += usize::from(lost);
+                    r.restored += usize::from(restored && !lost);
                     i = end;
+                    from = end;
                 }
                 continue;
             }
@@ -583,11 +595,7 @@ fn sequence_at(
             continue;
         } else if (0x80..=0xBF).contains(&u.byte) {
             bytes.push(u.byte);
-        } else if space_a0
-            && u.byte == b' '
-            && chars[u.char_index] == ' '
-            && matches!(lead.byte, 0xC2 | 0xC3 | 0xC5 | 0xE2 | 0xEF | 0xF0)
-        {
+        } else if space_a0 && u.byte == b' ' && chars[u.char_index] == ' ' {
             // A 0xA0 byte turned into a space on its way.
             bytes.push(0xA0);
         } else {
@@ -614,7 +622,8 @@ fn sequence_at(
                     || rest == "s"
                     || rest.starts_with("s ")
                     || rest.starts_with("s,");
-                if !joins {
+                let next_is_space = rest.starts_with(char::is_whitespace);
+                if !joins && !next_is_space {
                     return Some((len, "à ".into(), false));
                 }
             }
@@ -718,8 +727,10 @@ fn spans(text: &str) -> Vec<(usize, usize, bool)> {
     for span in &mut out {
         // Take in what a lossy reading leaves after the last suspect character.
         let mut end = span.1;
+        let mut spaces_only = true;
         for c in text[end..].chars().take(3) {
-            if c == '?' || c == '\u{FFFD}' || c == ' ' && end == span.1 {
+            spaces_only &= c == ' ';
+            if c == '?' || c == '\u{FFFD}' || spaces_only {
                 end += c.len_utf8();
             } else {
                 break;
@@ -812,10 +823,21 @@ pub fn badness(text: &str) -> f64 {
     let chars: Vec<char> = text.chars().collect();
     let mut points = 0.0;
     let han_stats = HanStats::get();
+    // Consecutive Latin-1 characters: European words rarely hold three non-ASCII letters in a
+    // row; GBK or UTF-8 read as Latin-1 always does.
+    let mut latin1_run = 0;
     for (i, &c) in chars.iter().enumerate() {
         let prev = if i > 0 { chars[i - 1] } else { ' ' };
         let prev2 = if i > 1 { chars[i - 2] } else { ' ' };
         let next = chars.get(i + 1).copied().unwrap_or(' ');
+        if ('\u{A1}'..='\u{FF}').contains(&c) && c != '\u{A0}' {
+            latin1_run += 1;
+            if latin1_run >= 3 {
+                points += 2.0;
+            }
+        } else {
+            latin1_run = 0;
+        }
         if c.is_ascii() {
             // A case flip inside a word: a non-ASCII lower-case letter, then upper case.
             if c.is_ascii_uppercase() && prev.is_lowercase() && !prev.is_ascii() {
@@ -832,13 +854,20 @@ pub fn badness(text: &str) -> f64 {
                     .map(|k| CHARSET_WEIGHT[k])
                     .fold(0.0, f64::max);
                 let after = chars.get(i + 2).copied().unwrap_or(' ');
+                let strong = matches!(c, 'Ã' | 'Â' | 'â' | 'Ð' | 'Ñ' | 'Р' | 'С');
                 let base = match next {
                     '\u{A0}' => 0.0,
+                    // An apostrophe: `’s`, `’t`.
+                    '’' if after.is_lowercase()
+                        && !chars.get(i + 3).is_some_and(|c| c.is_alphabetic()) =>
+                    {
+                        0.0
+                    }
                     '’' | '‘' | '“' | '”' | '–' | '—' | '…' | '•' => 1.5,
                     // A sign after a word: a trademark, not a byte.
-                    '™' | '®' | '©' | '°' if !after.is_alphanumeric() => 1.0,
+                    '™' | '®' | '©' | '°' if !after.is_alphanumeric() && !strong => 1.0,
                     _ if next.is_alphabetic() => {
-                        if matches!(c, 'Ã' | 'Â' | 'â' | 'Ð' | 'Ñ' | 'Р' | 'С') {
+                        if strong {
                             4.0
                         } else {
                             2.0
@@ -847,6 +876,10 @@ pub fn badness(text: &str) -> f64 {
                     _ => 4.0,
                 };
                 points += base * weight;
+                // Three in a row: the shape of a three-byte sequence.
+                if chars.get(i + 2).and_then(|a| roles.get(a)).is_some_and(|r| r.1 & both != 0) {
+                    points += 2.0 * weight;
+                }
             }
         }
         // `à` whose 0xA0 became a space (or stayed a no-break space) before a word.
