@@ -352,7 +352,7 @@ impl Repairer {
         }
         if self.double_byte && cjk {
             for (encoding, name) in [(GBK, "GBK"), (BIG5, "Big5"), (SHIFT_JIS, "Shift_JIS")] {
-                let Some(units) = encode_units(&chars, |c| encode_whatwg(encoding, c)) else {
+                let Some(units) = encode_units_with(&chars, |c| encode_whatwg(encoding, c)) else {
                     continue;
                 };
                 let reading = read_utf8(&units, &chars, false, false);
@@ -445,19 +445,71 @@ enum Verdict {
     Clean,
 }
 
-fn encode_whatwg(encoding: &'static Encoding, c: char) -> Option<Vec<u8>> {
+/// Encodes one character back to the bytes a double-byte decoder made it from. Built by
+/// decoding every byte pair (and every single byte), so it inverts the decoder exactly, where
+/// the standard encoders differ (GBK's encoder writes `€` as 0x80, the decoder also reads A2 E3
+/// as `€`; the decoders map user-defined areas to private use).
+fn encode_whatwg(encoding: &'static Encoding, c: char) -> Option<Vec<Vec<u8>>> {
     if c.is_ascii() {
-        return Some(vec![c as u8]);
+        return Some(vec![vec![c as u8]]);
     }
-    let mut buf = [0u8; 4];
-    let (bytes, _, unmappable) = encoding.encode(c.encode_utf8(&mut buf));
-    (!unmappable).then(|| bytes.into_owned())
+    static TABLES: OnceLock<Vec<(&'static Encoding, HashMap<char, Vec<Vec<u8>>>)>> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        [GBK, BIG5, SHIFT_JIS]
+            .into_iter()
+            .map(|e| {
+                let mut map: HashMap<char, Vec<Vec<u8>>> = HashMap::new();
+                // Single bytes first: GBK reads a lone 0x80 (a UTF-8 continuation byte) as `€`,
+                // far more often than the pair A2 E3.
+                for b in 0x80..=0xFFu8 {
+                    let byte = [b];
+                    if let Some(s) = e.decode_without_bom_handling_and_without_replacement(&byte) {
+                        if let Some(ch) = s.chars().next() {
+                            map.entry(ch).or_default().push(byte.to_vec());
+                        }
+                    }
+                }
+                for lead in 0x81..=0xFEu8 {
+                    for trail in 0x40..=0xFEu8 {
+                        let pair = [lead, trail];
+                        if let Some(s) = e.decode_without_bom_handling_and_without_replacement(&pair) {
+                            let mut it = s.chars();
+                            if let (Some(ch), None) = (it.next(), it.next()) {
+                                let alternatives = map.entry(ch).or_default();
+                                if alternatives.len() < 2 {
+                                    alternatives.push(pair.to_vec());
+                                }
+                            }
+                        }
+                    }
+                }
+                (e, map)
+            })
+            .collect()
+    });
+    tables
+        .iter()
+        .find(|(e, _)| *e == encoding)
+        .and_then(|(_, map)| map.get(&c).cloned())
 }
 
 /// Re-encodes `chars` unit by unit. U+FFFD and `?` become lost bytes (a decoder's stand-in for a
 /// byte it could not read); `None` if any other character has no encoding.
 fn encode_units(chars: &[char], encode: impl Fn(char) -> Option<Vec<u8>>) -> Option<Vec<Unit>> {
+    encode_units_with(chars, |c| encode(c).map(|b| vec![b]))
+}
+
+/// Like [`encode_units`], for charsets where a character may come from more than one byte
+/// sequence (GBK reads both 0x80 and A2 E3 as `€`): the alternative that keeps the bytes valid
+/// UTF-8 is taken, looking one character ahead.
+fn encode_units_with(
+    chars: &[char],
+    encode: impl Fn(char) -> Option<Vec<Vec<u8>>>,
+) -> Option<Vec<Unit>> {
     let mut units = Vec::with_capacity(chars.len() * 2);
+    // Continuation bytes the UTF-8 sequence under way still needs.
+    let mut pending = 0usize;
+    let is_cont = |b: u8| (0x80..=0xBF).contains(&b);
     for (i, &c) in chars.iter().enumerate() {
         if c == '\u{FFFD}' || c == '?' {
             units.push(Unit {
@@ -465,9 +517,40 @@ fn encode_units(chars: &[char], encode: impl Fn(char) -> Option<Vec<u8>>) -> Opt
                 lost: true,
                 char_index: i,
             });
+            pending = pending.saturating_sub(1);
             continue;
         }
-        for byte in encode(c)? {
+        let alternatives = encode(c)?;
+        let fits = |bytes: &[u8]| {
+            let mut p = pending;
+            for &b in bytes {
+                if p > 0 {
+                    if !is_cont(b) {
+                        return None;
+                    }
+                    p -= 1;
+                } else if let Some(n) = continuation_count(b) {
+                    p = n;
+                } else if b >= 0x80 {
+                    return None;
+                }
+            }
+            Some(p)
+        };
+        let next_is_cont = chars.get(i + 1).and_then(|&n| encode(n)).and_then(|a| a.first().map(|b| b[0]));
+        let chosen = if alternatives.len() == 1 {
+            &alternatives[0]
+        } else {
+            // Prefer an alternative after which the next character's first byte fits.
+            alternatives
+                .iter()
+                .filter_map(|a| fits(a).map(|p| (a, p)))
+                .find(|&(_, p)| next_is_cont.is_none_or(|b| (p > 0) == is_cont(b)))
+                .map(|(a, _)| a)
+                .unwrap_or(&alternatives[0])
+        };
+        pending = fits(chosen).unwrap_or(0);
+        for &byte in chosen {
             units.push(Unit {
                 byte,
                 lost: false,
@@ -701,7 +784,8 @@ fn spans(text: &str) -> Vec<(usize, usize, bool)> {
                 || crate::script::is_cjk_punctuation(c)
                 || crate::script::is_kana(c)
                 || ('\u{FF01}'..='\u{FF5E}').contains(&c);
-            if han {
+            // The run of non-ASCII characters this one belongs to: where a CJK span starts.
+            if !c.is_ascii() && !c.is_whitespace() {
                 han_run_start.get_or_insert(i);
             } else {
                 han_run_start = None;
@@ -710,7 +794,8 @@ fn spans(text: &str) -> Vec<(usize, usize, bool)> {
             if han && start.is_some() && !cjk_span && !suspect {
                 flush(&mut start, last_suspect_end, cjk_span);
             }
-            if suspect || c == '\u{FFFD}' || c == '锟' || han && start.is_some() {
+            let in_cjk_span = start.is_some() && cjk_span && !c.is_ascii();
+            if suspect || c == '\u{FFFD}' || c == '锟' || han && start.is_some() || in_cjk_span {
                 if start.is_none() {
                     start = Some(if han { han_run_start.unwrap_or(i) } else { i });
                     cjk_span = han || ('\u{FF61}'..='\u{FF9F}').contains(&c);
