@@ -33,6 +33,8 @@
 
 use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
+use crate::codecs::Codec;
+use crate::detect::{Detection, Hints};
 use crate::edit::{escape_bytes, Edit, EditKind, EditLog, Stage};
 use crate::error::{Error, Result};
 
@@ -46,6 +48,9 @@ pub enum Charset {
     Utf32Le,
     /// UTF-32, big-endian.
     Utf32Be,
+    /// An encoding decoded by scour's own [`codecs`](crate::codecs) (HZ, ISO-2022-KR, Johab,
+    /// JIS X 0213, DOS and Mac code pages).
+    Extra(Codec),
 }
 
 impl Charset {
@@ -61,7 +66,13 @@ impl Charset {
             "utf-32be" | "utf-32-be" => return Some(Charset::Utf32Be),
             _ => {}
         }
-        Encoding::for_label(lower.as_bytes()).map(Charset::Whatwg)
+        if let Some(codec) = Codec::for_label(&lower) {
+            return Some(Charset::Extra(codec));
+        }
+        Encoding::for_label(lower.as_bytes())
+            .or_else(|| Encoding::for_label(lower.replace('_', "-").as_bytes()))
+            .or_else(|| python_alias(&lower).and_then(|l| Encoding::for_label(l.as_bytes())))
+            .map(Charset::Whatwg)
     }
 
     /// The canonical name (`UTF-8`, `GBK`, `Shift_JIS`, `UTF-32LE`, …).
@@ -70,8 +81,27 @@ impl Charset {
             Charset::Whatwg(e) => e.name(),
             Charset::Utf32Le => "UTF-32LE",
             Charset::Utf32Be => "UTF-32BE",
+            Charset::Extra(codec) => codec.name(),
         }
     }
+}
+
+/// Python codec names that differ from every WHATWG label by more than `_` for `-`.
+fn python_alias(label: &str) -> Option<&'static str> {
+    Some(match label.replace('_', "-").as_str() {
+        "mac-cyrillic" => "x-mac-cyrillic",
+        "mac-roman" => "macintosh",
+        "latin-1" | "iso8859-1" => "latin1",
+        "cp949" | "uhc" => "windows-949",
+        "cp932" | "ms932" => "windows-31j",
+        "cp936" => "gbk",
+        "big5hkscs" => "big5-hkscs",
+        "utf-16-le" => "utf-16le",
+        "utf-16-be" => "utf-16be",
+        "euc-kr" => "euc-kr",
+        "iso2022-jp" => "iso-2022-jp",
+        _ => return None,
+    })
 }
 
 /// How the charset was chosen.
@@ -101,6 +131,10 @@ pub struct Decoded {
     pub charset: Charset,
     /// How the charset was chosen.
     pub method: Method,
+    /// 0 to 100: how clearly the charset beat the runner-up (see [`Detection`]).
+    pub confidence: u8,
+    /// The next most likely charset, when detection weighed one.
+    pub runner_up: Option<Charset>,
     /// The byte-order mark and every malformed sequence ([`Stage::Decode`] edits, offsets into
     /// the input bytes).
     pub edits: Vec<Edit>,
@@ -120,7 +154,7 @@ impl Decoded {
 #[derive(Clone, Debug, Default)]
 pub struct Decoder {
     forced: Option<Charset>,
-    tld: Option<Vec<u8>>,
+    hints: Hints,
 }
 
 /// Decodes `bytes` with the default [`Decoder`].
@@ -153,9 +187,92 @@ impl Decoder {
         let tld = tld.trim_start_matches('.').to_ascii_lowercase();
         // chardetng panics on a label with non-ASCII, a period or upper case: pass only clean
         // labels, and no hint otherwise.
-        self.tld = (!tld.is_empty() && tld.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-            .then(|| tld.into_bytes());
+        self.hints.tld = (!tld.is_empty()
+            && tld.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .then(|| tld.into_bytes());
         self
+    }
+
+    /// A hint: the charset the document declares (`<meta charset>`, an XML declaration). Used
+    /// when the bytes decode with it without error and it is not clearly worse than the best
+    /// guess; declarations are often wrong, so it is not forced. Fails if the label is unknown.
+    pub fn declared(mut self, label: &str) -> Result<Decoder> {
+        self.hints.declared =
+            Some(Charset::for_label(label).ok_or_else(|| Error::UnknownEncoding(label.into()))?);
+        Ok(self)
+    }
+
+    /// A hint: the charset of an HTTP `Content-Type` header, weighed like
+    /// [`declared`](Decoder::declared) and before it. Fails if the label is unknown.
+    pub fn http_charset(mut self, label: &str) -> Result<Decoder> {
+        self.hints.http =
+            Some(Charset::for_label(label).ok_or_else(|| Error::UnknownEncoding(label.into()))?);
+        Ok(self)
+    }
+
+    /// A hint: the language of the text (`zh`, `zh-TW`, `ja`, `ko`, `ru`, …), which favours its
+    /// encodings.
+    pub fn language(mut self, language: &str) -> Decoder {
+        let language = language.trim().to_ascii_lowercase();
+        self.hints.language = (!language.is_empty()).then_some(language);
+        self
+    }
+
+    /// Detects the charset of `bytes` without decoding all of them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Binary`] when the bytes are not text in any encoding scour knows.
+    pub fn detect(&self, bytes: &[u8]) -> Result<Detection> {
+        let sure = |charset, method| Detection {
+            charset,
+            method,
+            confidence: 100,
+            runner_up: None,
+        };
+        if let Some((charset, _)) = sniff_bom(bytes) {
+            return Ok(sure(charset, Method::Bom));
+        }
+        if let Some(charset) = self.forced {
+            return Ok(sure(charset, Method::Forced));
+        }
+        check_signature(bytes)?;
+        if memchr::memchr(0, bytes).is_some() {
+            if let Some(charset) = nul_layout(bytes)? {
+                return Ok(sure(charset, Method::NulLayout));
+            }
+        }
+        if simdutf8::basic::from_utf8(bytes).is_ok() {
+            if let Some(found) = crate::detect::detect_escapes(bytes) {
+                return Ok(found);
+            }
+            // Pure ASCII reads the same in every ASCII-compatible charset.
+            let ascii = bytes.is_ascii();
+            return Ok(Detection {
+                charset: Charset::UTF_8,
+                method: Method::Utf8,
+                confidence: if ascii { 90 } else { 100 },
+                runner_up: ascii.then_some(Charset::Whatwg(encoding_rs::WINDOWS_1252)),
+            });
+        }
+        if mostly_utf8(bytes) {
+            return Ok(Detection {
+                charset: Charset::UTF_8,
+                method: Method::MostlyUtf8,
+                confidence: 90,
+                runner_up: None,
+            });
+        }
+        if let Some(charset) = utf16_without_nul(bytes) {
+            return Ok(Detection {
+                charset,
+                method: Method::NulLayout,
+                confidence: 80,
+                runner_up: None,
+            });
+        }
+        check_controls(bytes)?;
+        Ok(crate::detect::detect(bytes, &self.hints))
     }
 
     /// Decodes `bytes`.
@@ -180,56 +297,31 @@ impl Decoder {
                 Method::Bom,
             ));
         }
-        if let Some(charset) = self.forced {
-            return Ok(decode_with(
-                charset,
-                bytes,
-                0,
-                EditLog::new(Stage::Decode),
-                Method::Forced,
-            ));
-        }
-        check_signature(bytes)?;
-        if memchr::memchr(0, bytes).is_some() {
-            if let Some(charset) = nul_layout(bytes)? {
-                return Ok(decode_with(
-                    charset,
-                    bytes,
-                    0,
-                    EditLog::new(Stage::Decode),
-                    Method::NulLayout,
-                ));
-            }
-        }
-        if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        let found = self.detect(bytes)?;
+        if found.method == Method::Utf8 && found.charset == Charset::UTF_8 {
+            // The fast path: one more SIMD validation (cheap next to the copy) and one copy.
+            let text = simdutf8::basic::from_utf8(bytes)
+                .map(str::to_owned)
+                .unwrap_or_default();
             return Ok(Decoded {
-                text: text.to_owned(),
+                text,
                 charset: Charset::UTF_8,
                 method: Method::Utf8,
+                confidence: found.confidence,
+                runner_up: found.runner_up,
                 edits: Vec::new(),
             });
         }
-        if mostly_utf8(bytes) {
-            return Ok(decode_with(
-                Charset::UTF_8,
-                bytes,
-                0,
-                EditLog::new(Stage::Decode),
-                Method::MostlyUtf8,
-            ));
-        }
-        check_controls(bytes)?;
-        let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
-        let sample = &bytes[..bytes.len().min(Self::DETECT_BYTES)];
-        detector.feed(sample, sample.len() == bytes.len());
-        let encoding = detector.guess(self.tld.as_deref(), chardetng::Utf8Detection::Deny);
-        Ok(decode_with(
-            Charset::Whatwg(encoding),
+        let mut decoded = decode_with(
+            found.charset,
             bytes,
             0,
             EditLog::new(Stage::Decode),
-            Method::Guessed,
-        ))
+            found.method,
+        );
+        decoded.confidence = found.confidence;
+        decoded.runner_up = found.runner_up;
+        Ok(decoded)
     }
 }
 
@@ -280,8 +372,8 @@ fn check_signature(bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Input with NUL bytes: UTF-16 or UTF-32 if the NULs sit where ASCII or BMP text puts them;
-/// `None` (text with stray NULs, which the normalizer removes) if they are rare; otherwise binary.
+/// Input with NUL bytes: UTF-16 or UTF-32 if the NULs sit where ASCII or BMP text puts them,
+/// otherwise binary.
 fn nul_layout(bytes: &[u8]) -> Result<Option<Charset>> {
     let sample = &bytes[..bytes.len().min(64 * 1024)];
     let mut zeros = [0usize; 4];
@@ -312,7 +404,17 @@ fn nul_layout(bytes: &[u8]) -> Result<Option<Charset>> {
             return Ok(Some(Charset::Whatwg(UTF_16BE)));
         }
     }
+    // CJK UTF-16 has few NULs (only its ASCII characters make them), but all on one side.
+    if bytes.len().is_multiple_of(2) {
+        if even == 0 && odd > 0 && plausible_utf16(bytes, UTF_16LE) {
+            return Ok(Some(Charset::Whatwg(UTF_16LE)));
+        }
+        if odd == 0 && even > 0 && plausible_utf16(bytes, UTF_16BE) {
+            return Ok(Some(Charset::Whatwg(UTF_16BE)));
+        }
+    }
     // Stray NULs in text (padding, a scraper's artifact) are rare: one byte in twenty at most.
+    // They are left to the normalizer, which removes and records them.
     if total * 20 <= sample.len() {
         return Ok(None);
     }
@@ -324,6 +426,59 @@ fn nul_layout(bytes: &[u8]) -> Result<Option<Charset>> {
         ),
         offset: first,
     })
+}
+
+/// True if `bytes` (a sample) decode as `encoding` (UTF-16) without error into text: at least
+/// 95% of the characters letters, digits, spaces, punctuation of the text's scripts, and no C0
+/// controls other than whitespace.
+fn plausible_utf16(bytes: &[u8], encoding: &'static Encoding) -> bool {
+    let sample = &bytes[..bytes.len().min(64 * 1024) & !1];
+    let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(sample) else {
+        return false;
+    };
+    let (mut total, mut good) = (0usize, 0usize);
+    for c in text.chars() {
+        total += 1;
+        let ok = match c {
+            '\t' | '\n' | '\r' => true,
+            _ if c.is_control() => return false,
+            _ => {
+                c.is_alphanumeric()
+                    || c.is_whitespace()
+                    || c.is_ascii_punctuation()
+                    || crate::script::is_cjk_punctuation(c)
+                    || crate::script::is_cjk(c)
+            }
+        };
+        good += usize::from(ok);
+    }
+    total > 0 && good * 100 >= total * 95
+}
+
+/// UTF-16 without a byte-order mark and without any NUL: only CJK text can be that (it has no
+/// ASCII). Accepted when it decodes cleanly to CJK text that uses the ideographic comma or full
+/// stop, which a legacy encoding read as UTF-16 almost never yields (their bytes are controls).
+fn utf16_without_nul(bytes: &[u8]) -> Option<Charset> {
+    if !bytes.len().is_multiple_of(2) || bytes.len() < 8 {
+        return None;
+    }
+    for encoding in [UTF_16LE, UTF_16BE] {
+        let sample = &bytes[..bytes.len().min(64 * 1024) & !1];
+        let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(sample)
+        else {
+            continue;
+        };
+        let (mut total, mut cjk, mut stops) = (0usize, 0usize, 0usize);
+        for c in text.chars() {
+            total += 1;
+            cjk += usize::from(crate::script::is_cjk(c) || crate::script::is_cjk_punctuation(c));
+            stops += usize::from(matches!(c, '、' | '。' | '，'));
+        }
+        if cjk * 100 >= total * 95 && stops * 100 >= total {
+            return Some(Charset::Whatwg(encoding));
+        }
+    }
+    None
 }
 
 /// Legacy-encoded text has few C0 controls other than whitespace and ESC; binary data has many.
@@ -383,11 +538,14 @@ fn decode_with(
         Charset::Whatwg(encoding) => decode_whatwg(encoding, bytes, base, &mut log),
         Charset::Utf32Le => decode_utf32(bytes, base, false, &mut log),
         Charset::Utf32Be => decode_utf32(bytes, base, true, &mut log),
+        Charset::Extra(codec) => codec.decode_logged(bytes, base, &mut log),
     };
     Decoded {
         text,
         charset,
         method,
+        confidence: 100,
+        runner_up: None,
         edits: log.into_edits(),
     }
 }

@@ -22,13 +22,16 @@
 
 pub mod boilerplate;
 pub mod clean;
+pub mod codecs;
 pub mod decode;
 pub mod dedup;
+pub mod detect;
 pub mod edit;
 pub mod error;
 pub mod input;
 pub mod jsonl;
 pub mod learn;
+pub mod mojibake;
 pub mod normalize;
 pub mod repetition;
 pub mod script;

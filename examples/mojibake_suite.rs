@@ -1,0 +1,150 @@
+//! The CJK mojibake suite, in full: real Chinese, Japanese and Korean text garbled by the real
+//! failure paths, repaired, and compared with the truth; then false edits on clean text.
+//!
+//! ```text
+//! ../shared/data/unpack.sh target/scour-data
+//! cargo run --release --example mojibake_suite -- target/scour-data ../shared/data/encodings
+//! ```
+//!
+//! Text: the odd-numbered records of `laws-zh.jsonl` and every 20th revision of
+//! `oiwiki-revisions.jsonl` (neither used to train the Han statistics), and the Japanese and
+//! Korean UTF-8 files of `encodings/`. Each line with at least six non-ASCII characters gives
+//! one snippet of up to 40 characters. Clean-text false edits are counted over the whole
+//! held-out documents.
+
+#[path = "../tests/support/mojibake_suite.rs"]
+mod suite;
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use scour::mojibake::Repairer;
+use suite::{judge, Outcome, Path};
+
+fn snippets(text: &str, every: usize, out: &mut Vec<String>) {
+    for (i, line) in text.lines().enumerate() {
+        if i % every != 0 {
+            continue;
+        }
+        let line = line.trim();
+        if line.chars().filter(|c| !c.is_ascii()).count() < 6 {
+            continue;
+        }
+        out.push(line.chars().take(40).collect());
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let data = PathBuf::from(args.first().map_or("target/scour-data", String::as_str));
+    let encodings = PathBuf::from(args.get(1).map_or("../shared/data/encodings", String::as_str));
+    let mut zh_docs = Vec::new();
+    let laws = std::io::BufReader::new(std::fs::File::open(data.join("laws-zh.jsonl")).expect("laws-zh.jsonl"));
+    for (i, line) in laws.lines().enumerate() {
+        if i % 2 == 1 {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            zh_docs.push(v["text"].as_str().unwrap_or("").to_owned());
+        }
+    }
+    if let Ok(f) = std::fs::File::open(data.join("oiwiki-revisions.jsonl")) {
+        for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+            if i % 20 == 0 {
+                let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+                zh_docs.push(v["text"].as_str().unwrap_or("").to_owned());
+            }
+        }
+    }
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut zh = Vec::new();
+    for doc in &zh_docs {
+        snippets(doc, 25, &mut zh);
+    }
+    groups.push(("zh", zh));
+    for (lang, files) in [
+        ("ja", &["uchardet/ja/utf-8.txt", "cpython-cjkencodings/euc_jp-utf8.txt", "cpython-cjkencodings/shift_jis-utf8.txt", "cpython-cjkencodings/euc_jisx0213-utf8.txt", "cpython-cjkencodings/iso2022_jp-utf8.txt"][..]),
+        ("ko", &["uchardet/ko/utf-8.txt", "cpython-cjkencodings/euc_kr-utf8.txt", "cpython-cjkencodings/cp949-utf8.txt", "cpython-cjkencodings/johab-utf8.txt", "cpython-cjkencodings/iso2022_kr-utf8.txt"][..]),
+    ] {
+        let mut v = Vec::new();
+        for f in files {
+            if let Ok(text) = std::fs::read_to_string(encodings.join(f)) {
+                snippets(&text, 1, &mut v);
+            }
+        }
+        groups.push((lang, v));
+    }
+    let repairer = Repairer::new();
+    println!("| text | path | cases | exact | exact but for U+FFFD | wrong |");
+    println!("|---|---|---:|---:|---:|---:|");
+    let (mut all, mut all_exact, mut all_lost) = (0, 0, 0);
+    let mut wrong_examples = Vec::new();
+    for (lang, snips) in &groups {
+        for path in Path::ALL {
+            let (mut n, mut exact, mut lost) = (0, 0, 0);
+            for s in snips {
+                let Some(garbled) = path.garble(s) else { continue };
+                if garbled == *s {
+                    continue;
+                }
+                n += 1;
+                let repaired = repairer.repair(&garbled).text;
+                match judge(&repaired, &path.truth(s)) {
+                    Outcome::Exact => exact += 1,
+                    Outcome::ExactButLost => lost += 1,
+                    Outcome::Wrong => {
+                        if wrong_examples.len() < 40 {
+                            wrong_examples.push(format!("{lang} {}: {s:?} -> {garbled:?} -> {repaired:?}", path.name()));
+                        }
+                    }
+                }
+            }
+            if n == 0 {
+                continue;
+            }
+            all += n;
+            all_exact += exact;
+            all_lost += lost;
+            println!(
+                "| {lang} | {} | {n} | {exact} ({:.1}%) | {lost} | {} |",
+                path.name(),
+                100.0 * exact as f64 / n as f64,
+                n - exact - lost
+            );
+        }
+    }
+    println!();
+    println!(
+        "all: {all} cases, {all_exact} exact ({:.2}%), {} exact or exact but for U+FFFD ({:.2}%)",
+        100.0 * all_exact as f64 / all as f64,
+        all_exact + all_lost,
+        100.0 * (all_exact + all_lost) as f64 / all as f64
+    );
+    // Clean text: every changing edit is a false edit.
+    let (mut chars, mut false_edits, mut suspicions) = (0usize, 0usize, 0usize);
+    let mut false_examples = Vec::new();
+    for doc in &zh_docs {
+        chars += doc.chars().count();
+        let r = repairer.repair(doc);
+        for e in &r.edits {
+            if e.removed != e.inserted {
+                false_edits += 1;
+                if false_examples.len() < 10 {
+                    false_examples.push(format!("{:?} -> {:?} ({})", e.removed, e.inserted, e.reason));
+                }
+            } else if e.kind == scour::EditKind::Mojibake {
+                suspicions += 1;
+            }
+        }
+    }
+    println!(
+        "clean text: {chars} characters, {false_edits} false edits ({:.3} per 100,000 characters), {suspicions} suspicions recorded",
+        false_edits as f64 * 100_000.0 / chars as f64
+    );
+    if std::env::var_os("VERBOSE").is_some() {
+        for w in wrong_examples {
+            println!("wrong: {w}");
+        }
+        for f in false_examples {
+            println!("false edit: {f}");
+        }
+    }
+}

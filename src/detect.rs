@@ -1,0 +1,609 @@
+//! Choosing the legacy charset of bytes that are not UTF-8, with a confidence and a runner-up.
+//!
+//! ```
+//! use scour::detect::{detect, Hints};
+//! use scour::Charset;
+//!
+//! // "한국어 위키백과" in Johab: EUC-KR cannot decode it, so Johab wins.
+//! let johab = b"\xd0\x65\x8a\x82\xb4\xe1 \xb6\xe1\xc7\xa1\xa4\x82\x89\xc1";
+//! let found = detect(johab, &Hints::default());
+//! assert_eq!(found.charset, Charset::for_label("johab").unwrap());
+//! ```
+//!
+//! # How
+//!
+//! 1. chardetng proposes the Web encoding it finds most likely (given a top-level domain, or one
+//!    derived from a language hint).
+//! 2. Each candidate (that proposal, the CJK encodings, and the DOS, Mac and ISO code pages the
+//!    Web set leaves out) decodes a sample of the bytes ([`SAMPLE_BYTES`]). Its *cost* is the
+//!    malformed sequences plus a per-character implausibility ([`text_cost`]): controls, private
+//!    use, box drawing inside words, a symbol between two letters, an upper-case letter after a
+//!    lower-case one, two scripts inside one word.
+//! 3. chardetng's proposal gets a head start ([`PROPOSAL_MARGIN`] per character), a declared or
+//!    HTTP charset that decodes the sample cleanly a larger one; the cheapest candidate wins. The
+//!    confidence is the gap to the runner-up.
+//! 4. GBK with four-byte sequences is reported as gb18030; EUC-KR with KS X 1001 make-up
+//!    sequences as EUC-KR-makeup.
+//!
+//! Cost: one chardetng pass over the sample, and one decode plus one scan per candidate (about
+//! twenty); the sample is capped, so on large inputs detection is a fixed cost.
+
+use encoding_rs::{
+    BIG5, EUC_JP, EUC_KR, GB18030, GBK, ISO_8859_10, ISO_8859_13, ISO_8859_14,
+    ISO_8859_15, ISO_8859_16, ISO_8859_2, ISO_8859_3, ISO_8859_4, SHIFT_JIS, WINDOWS_1250,
+    WINDOWS_1252,
+};
+
+use crate::codecs::Codec;
+use crate::decode::{Charset, Method};
+use crate::script::{is_hangul, is_kana};
+
+/// How many bytes each candidate decodes.
+pub const SAMPLE_BYTES: usize = 64 * 1024;
+/// The head start, in cost points per non-ASCII character, of chardetng's proposal.
+pub const PROPOSAL_MARGIN: f64 = 0.15;
+/// The head start of a declared or HTTP charset that decodes the sample without error.
+pub const HINT_MARGIN: f64 = 1.0;
+
+/// The cost per character under which chardetng's clean proposal is accepted without trying
+/// the alternatives.
+pub const PLAUSIBLE: f64 = 0.5;
+
+/// What the caller knows about the bytes besides the bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hints {
+    /// The charset an HTTP `Content-Type` header named.
+    pub http: Option<Charset>,
+    /// The charset the document declared (`<meta charset>`, an XML declaration, a mail header).
+    pub declared: Option<Charset>,
+    /// The top-level domain, lower case ASCII without the dot (`cn`, `tw`, `jp`, …).
+    pub tld: Option<Vec<u8>>,
+    /// A language code (`zh`, `zh-tw`, `ja`, `ko`, `ru`, …).
+    pub language: Option<String>,
+}
+
+/// The result of detection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Detection {
+    /// The charset chosen.
+    pub charset: Charset,
+    /// How it was chosen.
+    pub method: Method,
+    /// 0 to 100: how clearly the choice beat the runner-up (100 for a byte-order mark, a forced
+    /// label or valid UTF-8 with non-ASCII text).
+    pub confidence: u8,
+    /// The next best charset, when one was considered.
+    pub runner_up: Option<Charset>,
+}
+
+/// The charsets tried beside chardetng's proposal.
+fn alternatives() -> [Charset; 25] {
+    use Charset::{Extra, Whatwg};
+    [
+        Whatwg(GBK),
+        Whatwg(BIG5),
+        Whatwg(SHIFT_JIS),
+        Whatwg(EUC_JP),
+        Whatwg(EUC_KR),
+        Extra(Codec::Johab),
+        Whatwg(WINDOWS_1252),
+        Whatwg(WINDOWS_1250),
+        Whatwg(ISO_8859_2),
+        Whatwg(ISO_8859_3),
+        Whatwg(ISO_8859_4),
+        Whatwg(ISO_8859_10),
+        Whatwg(ISO_8859_13),
+        Whatwg(ISO_8859_14),
+        Whatwg(ISO_8859_15),
+        Whatwg(ISO_8859_16),
+        Extra(Codec::Cp852),
+        Extra(Codec::Cp855),
+        Extra(Codec::MacLatin2),
+        Extra(Codec::Cp437),
+        Whatwg(encoding_rs::X_MAC_CYRILLIC),
+        Whatwg(encoding_rs::WINDOWS_1251),
+        Whatwg(encoding_rs::KOI8_R),
+        Whatwg(encoding_rs::IBM866),
+        Whatwg(encoding_rs::ISO_8859_5),
+    ]
+}
+
+fn is_double_byte(charset: Charset) -> bool {
+    match charset {
+        Charset::Whatwg(e) => [GBK, GB18030, BIG5, SHIFT_JIS, EUC_JP, EUC_KR].contains(&e),
+        Charset::Extra(c) => !c.is_single_byte(),
+        _ => false,
+    }
+}
+
+/// The JIS X 0213 codecs extend Shift_JIS and EUC-JP and fill nearly every byte pair: they are
+/// tried only when chardetng proposes their base.
+fn extensions(proposal: Charset) -> Option<Charset> {
+    match proposal {
+        Charset::Whatwg(e) if e == SHIFT_JIS => Some(Charset::Extra(Codec::ShiftJisx0213)),
+        Charset::Whatwg(e) if e == EUC_JP => Some(Charset::Extra(Codec::EucJisx0213)),
+        _ => None,
+    }
+}
+
+/// Detects the charset of `bytes`, which are assumed not to be UTF-8, UTF-16 or UTF-32 (the
+/// [`Decoder`](crate::Decoder) rules those out first). Never fails: some single-byte charset
+/// decodes anything.
+pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
+    if let Some(found) = detect_escapes(bytes) {
+        return found;
+    }
+    let tld = hints
+        .tld
+        .clone()
+        .or_else(|| hints.language.as_deref().and_then(language_tld).map(Vec::from));
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+    let sample = &bytes[..bytes.len().min(crate::decode::Decoder::DETECT_BYTES)];
+    detector.feed(sample, sample.len() == bytes.len());
+    let proposal = Charset::Whatwg(detector.guess(tld.as_deref(), chardetng::Utf8Detection::Deny));
+
+    let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
+    let mut scored: Vec<(f64, Charset, usize)> = Vec::with_capacity(32);
+    let consider = |scored: &mut Vec<(f64, Charset, usize)>, charset: Charset, margin: f64| {
+        let charset = refine(charset, bytes);
+        if scored.iter().any(|&(_, c, _)| c == charset) {
+            return;
+        }
+        let (text, malformed) = decode_sample(charset, sample);
+        let cost = text_cost(&text);
+        let errors = malformed as f64 * 20.0;
+        let per_char = (cost.points + errors) / cost.non_ascii.max(1) as f64;
+        let head_start = if malformed == 0 { margin } else { 0.0 };
+        scored.push((per_char - head_start, charset, malformed));
+    };
+    for hint in [hints.http, hints.declared].into_iter().flatten() {
+        if is_ascii_compatible(hint) {
+            consider(&mut scored, hint, HINT_MARGIN);
+        }
+    }
+    consider(&mut scored, proposal, PROPOSAL_MARGIN);
+    // KS X 1001 make-up sequences are unmistakable; chardetng does not know them.
+    if has_makeup_sequence(sample) {
+        consider(&mut scored, Charset::Extra(Codec::EucKrMakeup), HINT_MARGIN);
+    }
+    // A clean, plausible proposal stands: the costs cannot tell apart charsets that decode
+    // to letters either way, and chardetng's letter statistics can.
+    // A double-byte proposal that decodes without a single error is strong evidence by itself.
+    let threshold = if is_double_byte(proposal) { 4.0 * PLAUSIBLE } else { PLAUSIBLE };
+    let proposal_plausible = scored
+        .iter()
+        .any(|&(cost, c, malformed)| {
+            c == refine(proposal, bytes)
+                && cost + PROPOSAL_MARGIN < threshold
+                && (malformed == 0 || threshold == PLAUSIBLE)
+        });
+    if let Some(lang) = hints.language.as_deref() {
+        for charset in language_charsets(lang) {
+            consider(&mut scored, charset, PROPOSAL_MARGIN / 2.0);
+        }
+    }
+    if !proposal_plausible {
+        if let Some(extension) = extensions(proposal) {
+            consider(&mut scored, extension, 0.0);
+        }
+        for charset in alternatives() {
+            consider(&mut scored, charset, 0.0);
+        }
+        // A Japanese base that nearly fits: try its JIS X 0213 extension.
+        for base in [SHIFT_JIS, EUC_JP] {
+            let near = scored
+                .iter()
+                .any(|&(cost, c, _)| c == Charset::Whatwg(base) && cost < 5.0);
+            if let (true, Some(extension)) = (near, extensions(Charset::Whatwg(base))) {
+                consider(&mut scored, extension, 0.0);
+            }
+        }
+    }
+    // Stable: on a tie the earlier (hinted, proposed) candidate stays first.
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if std::env::var_os("SCOUR_DEBUG_DETECT").is_some() {
+        let list: Vec<String> = scored
+            .iter()
+            .take(5)
+            .map(|(c, s, _)| format!("{}={c:.3}", s.name()))
+            .collect();
+        eprintln!("detect: proposal {} | {}", proposal.name(), list.join(" "));
+    }
+    let (best_cost, best, _) = scored[0];
+    let runner_up = scored.get(1).map(|&(cost, c, _)| (cost, c));
+    let confidence = match runner_up {
+        Some((second, _)) => {
+            let gap = (second - best_cost).max(0.0);
+            (50.0 + 50.0 * (gap / (gap + 0.5))).round() as u8
+        }
+        None => 100,
+    };
+    Detection {
+        charset: refine(best, bytes),
+        method: Method::Guessed,
+        confidence,
+        runner_up: runner_up.map(|(_, c)| refine(c, bytes)),
+    }
+}
+
+/// Seven-bit encodings announced by escape sequences: ISO-2022-JP, ISO-2022-KR, HZ-GB-2312.
+/// Only for input that is all ASCII (otherwise these cannot be the encoding).
+pub(crate) fn detect_escapes(bytes: &[u8]) -> Option<Detection> {
+    if !bytes.is_ascii() {
+        return None;
+    }
+    let found = |charset| {
+        Some(Detection {
+            charset,
+            method: Method::Guessed,
+            confidence: 95,
+            runner_up: Some(Charset::UTF_8),
+        })
+    };
+    if memchr::memchr(0x1B, bytes).is_some() {
+        if memchr::memmem::find(bytes, b"\x1b$)C").is_some() {
+            return found(Charset::Extra(Codec::Iso2022Kr));
+        }
+        for escape in [&b"\x1b$B"[..], b"\x1b$@", b"\x1b(J", b"\x1b(I"] {
+            if memchr::memmem::find(bytes, escape).is_some() {
+                return found(Charset::Whatwg(encoding_rs::ISO_2022_JP));
+            }
+        }
+    }
+    // HZ: a `~{ … ~}` pair with GB2312-range bytes between.
+    let open = memchr::memmem::find(bytes, b"~{")?;
+    let close = memchr::memmem::find(&bytes[open..], b"~}")? + open;
+    let inner = &bytes[open + 2..close];
+    if inner.len() >= 2
+        && inner.len() % 2 == 0
+        && inner.iter().all(|b| (0x21..=0x7E).contains(b))
+        && Codec::Hz.decode_to_string(bytes).1 == 0
+    {
+        return found(Charset::Extra(Codec::Hz));
+    }
+    None
+}
+
+/// Reports GBK with four-byte sequences as gb18030, and EUC-KR with make-up sequences as
+/// EUC-KR-makeup.
+fn refine(charset: Charset, bytes: &[u8]) -> Charset {
+    match charset {
+        Charset::Whatwg(e) if e == GBK && has_gb18030_four_byte(bytes) => Charset::Whatwg(GB18030),
+        Charset::Whatwg(e) if e == EUC_KR && has_makeup_sequence(bytes) => {
+            Charset::Extra(Codec::EucKrMakeup)
+        }
+        other => other,
+    }
+}
+
+fn has_gb18030_four_byte(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        if (0x30..=0x39).contains(&bytes[i + 1]) {
+            return true;
+        }
+        i += 2;
+    }
+    false
+}
+
+fn has_makeup_sequence(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, b"\xa4\xd4\xa4")
+        .any(|at| matches!(bytes.get(at + 4..at + 8), Some([0xA4, _, 0xA4, _])))
+}
+
+/// Cuts a sample of a longer input back to the last ASCII byte, so that a multi-byte character
+/// cut in two at the sample's end does not count as malformed.
+fn cut_at_boundary(sample: &[u8], total: usize) -> &[u8] {
+    if sample.len() == total {
+        return sample;
+    }
+    match sample.iter().rposition(|b| b.is_ascii()) {
+        Some(p) if p > sample.len() / 2 => &sample[..=p],
+        _ => sample,
+    }
+}
+
+fn is_ascii_compatible(charset: Charset) -> bool {
+    match charset {
+        Charset::Whatwg(e) => e.is_ascii_compatible(),
+        Charset::Utf32Le | Charset::Utf32Be => false,
+        Charset::Extra(_) => true,
+    }
+}
+
+/// Decodes a sample with `charset`: the text and the number of malformed sequences.
+pub(crate) fn decode_sample(charset: Charset, bytes: &[u8]) -> (String, usize) {
+    match charset {
+        Charset::Whatwg(e) => {
+            let mut decoder = e.new_decoder_without_bom_handling();
+            let mut out = String::with_capacity(bytes.len() * 3 + 16);
+            let mut malformed = 0;
+            let mut read_total = 0;
+            loop {
+                let (result, read) = decoder.decode_to_string_without_replacement(
+                    &bytes[read_total..],
+                    &mut out,
+                    true,
+                );
+                read_total += read;
+                match result {
+                    encoding_rs::DecoderResult::InputEmpty => break,
+                    encoding_rs::DecoderResult::OutputFull => out.reserve(bytes.len() + 16),
+                    encoding_rs::DecoderResult::Malformed(..) => {
+                        malformed += 1;
+                        out.push('\u{FFFD}');
+                    }
+                }
+            }
+            (out, malformed)
+        }
+        Charset::Extra(codec) => codec.decode_to_string(bytes),
+        Charset::Utf32Le | Charset::Utf32Be => (String::new(), bytes.len()),
+    }
+}
+
+/// A top-level domain that steers chardetng toward a language's encodings.
+fn language_tld(language: &str) -> Option<&'static [u8]> {
+    let l = language.to_ascii_lowercase();
+    Some(match l.as_str() {
+        "zh-tw" | "zh-hk" | "zh-hant" | "zh-mo" => b"tw",
+        _ if l.starts_with("zh") => b"cn",
+        _ if l.starts_with("ja") => b"jp",
+        _ if l.starts_with("ko") => b"kr",
+        _ if l.starts_with("ru") || l.starts_with("uk") || l.starts_with("bg") => b"ru",
+        _ if l.starts_with("el") => b"gr",
+        _ if l.starts_with("he") => b"il",
+        _ if l.starts_with("ar") => b"sa",
+        _ if l.starts_with("th") => b"th",
+        _ if l.starts_with("tr") => b"tr",
+        _ if l.starts_with("vi") => b"vn",
+        _ if l.starts_with("cs") => b"cz",
+        _ if l.starts_with("pl") => b"pl",
+        _ if l.starts_with("hu") => b"hu",
+        _ => return None,
+    })
+}
+
+/// Charsets a language hint favours.
+fn language_charsets(language: &str) -> Vec<Charset> {
+    let l = language.to_ascii_lowercase();
+    let w = Charset::Whatwg;
+    if l == "zh-tw" || l == "zh-hk" || l == "zh-hant" {
+        vec![w(BIG5)]
+    } else if l.starts_with("zh") {
+        vec![w(GBK)]
+    } else if l.starts_with("ja") {
+        vec![w(SHIFT_JIS), w(EUC_JP)]
+    } else if l.starts_with("ko") {
+        vec![w(EUC_KR)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The implausibility of decoded text: cost points and the number of non-ASCII characters they
+/// were charged over.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cost {
+    /// The total of the points.
+    pub points: f64,
+    /// Non-ASCII characters seen.
+    pub non_ascii: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+    Hebrew,
+    Arabic,
+    Thai,
+    Cjk,
+    Other,
+}
+
+/// The script of a letter, or `None` for a non-letter.
+fn letter_script(c: char) -> Option<Script> {
+    if c.is_ascii_alphabetic() {
+        return Some(Script::Latin);
+    }
+    if !c.is_alphabetic() {
+        return None;
+    }
+    Some(match c as u32 {
+        0x00C0..=0x024F | 0x1E00..=0x1EFF => Script::Latin,
+        0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
+        0x0400..=0x052F => Script::Cyrillic,
+        0x0590..=0x05FF => Script::Hebrew,
+        0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFEFF => Script::Arabic,
+        0x0E00..=0x0E7F => Script::Thai,
+        0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000.. => {
+            Script::Cjk
+        }
+        _ => Script::Other,
+    })
+}
+
+/// Scores how implausible `text` is as natural text (lower is better); see the module docs.
+pub fn text_cost(text: &str) -> Cost {
+    let mut cost = Cost::default();
+    let mut prev = ' ';
+    // Consecutive accented Latin letters: European words rarely hold three in a row, CJK text
+    // read as a Latin code page always does.
+    let mut latin_run = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied().unwrap_or(' ');
+        if c.is_ascii() {
+            if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C') {
+                cost.points += 4.0;
+            }
+            prev = c;
+            latin_run = 0;
+            continue;
+        }
+        cost.non_ascii += 1;
+        cost.points += char_cost(prev, c, next);
+        if letter_script(c) == Some(Script::Latin) || !c.is_alphanumeric() && !c.is_whitespace() {
+            latin_run += 1;
+            if latin_run >= 3 {
+                cost.points += 3.0;
+            }
+        } else {
+            latin_run = 0;
+        }
+        prev = c;
+    }
+    cost
+}
+
+fn char_cost(prev: char, c: char, next: char) -> f64 {
+    let u = c as u32;
+    let prev_letter = letter_script(prev);
+    let next_letter = letter_script(next);
+    match u {
+        0xFFFD => return 20.0,
+        0x80..=0x9F => return 20.0,
+        0xE000..=0xF8FF => return 8.0,
+        0x2500..=0x25FF => return 6.0,
+        0xFF61..=0xFF9F => return 1.0,
+        _ => {}
+    }
+    if (0x4E00..=0x9FFF).contains(&u) || (0xAC00..=0xD7A3).contains(&u) || is_kana(c) {
+        // A common ideograph costs nothing; a rare one (beyond the first levels of GB2312,
+        // Big5 and JIS X 0208) is what a misread byte pair most often yields. CJK glued to
+        // Latin letters is what Latin text read as a double-byte charset yields.
+        let mut points = if (0x4E00..=0x9FFF).contains(&u) && !is_common_han(c) { 1.5 } else { 0.0 };
+        points += 2.0 * f64::from(u8::from(prev.is_ascii_alphabetic()) + u8::from(next.is_ascii_alphabetic()));
+        return points;
+    }
+    if let Some(script) = letter_script(c) {
+        let mut points = 0.0;
+        if let Some(p) = prev_letter {
+            if p != script && !(p == Script::Cjk || script == Script::Cjk) {
+                points += 8.0;
+            }
+        }
+        if c.is_uppercase() && prev.is_lowercase() && script != Script::Cjk {
+            points += 4.0;
+        }
+        if script == Script::Cjk {
+            if (0xF900..=0xFAFF).contains(&u) || u >= 0x20000 || (0x3400..=0x4DBF).contains(&u) {
+                points += 2.0;
+            }
+        } else if matches!(script, Script::Other) {
+            points += 2.0;
+        }
+        return points;
+    }
+    if is_hangul(c) || is_kana(c) {
+        return 0.5;
+    }
+    // Combining marks belong after letters.
+    if (0x0300..=0x036F).contains(&u) {
+        return if prev_letter.is_some() { 0.5 } else { 4.0 };
+    }
+    if c.is_whitespace() {
+        return 0.5;
+    }
+    // Punctuation and symbols: cheap between words, dear inside one. A right single quotation
+    // mark inside a word is an apostrophe; a middle dot is Catalan's `l·l`.
+    let inside_word = prev_letter.is_some() && next_letter.is_some();
+    match c {
+        '\u{2019}' | '\u{00B7}' | '\u{2010}' | '\u{2011}' => 0.5,
+        _ if (0x3000..=0x303F).contains(&u) || (0xFF01..=0xFF60).contains(&u) => 0.3,
+        _ if inside_word => 6.0,
+        // Symbols that never open a word, in front of one: upper-case letters of another code
+        // page (Mac Cyrillic read as windows-1251 gives `†ÂÒÏ` for `Весь`).
+        '…' | '•' | '†' | '‡' | '€' | '‰' | '™' | '¤' | '¦' | '§' | '¬' | '°' | '±' | '¶'
+            if next_letter.is_some() =>
+        {
+            4.0
+        }
+        _ => 1.0,
+    }
+}
+
+/// True for the ideographs of GB2312 level 1, Big5 level 1 and JIS X 0208 level 1: the few
+/// thousand characters that make up nearly all running Chinese and Japanese text.
+pub fn is_common_han(c: char) -> bool {
+    static COMMON: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let bits = COMMON.get_or_init(|| {
+        let mut bits = vec![0u64; (0xA000 - 0x4E00) / 64 + 1];
+        let mut mark = |encoding: &'static encoding_rs::Encoding, pairs: &mut dyn Iterator<Item = [u8; 2]>| {
+            for pair in pairs {
+                if let Some(s) = encoding.decode_without_bom_handling_and_without_replacement(&pair) {
+                    for ch in s.chars() {
+                        let u = ch as usize;
+                        if (0x4E00..0xA000).contains(&u) {
+                            bits[(u - 0x4E00) / 64] |= 1 << ((u - 0x4E00) % 64);
+                        }
+                    }
+                }
+            }
+        };
+        // GB2312 level 1: rows 16-55.
+        mark(GBK, &mut (0xB0..=0xD7u8).flat_map(|a| (0xA1..=0xFEu8).map(move |b| [a, b])));
+        // Big5 level 1: 0xA440-0xC67E.
+        mark(
+            BIG5,
+            &mut (0xA4..=0xC6u8).flat_map(|a| (0x40..=0x7Eu8).chain(0xA1..=0xFE).map(move |b| [a, b])),
+        );
+        // JIS X 0208 level 1: rows 16-47 (EUC-JP 0xB0A1-0xCFD3).
+        mark(EUC_JP, &mut (0xB0..=0xCFu8).flat_map(|a| (0xA1..=0xFEu8).map(move |b| [a, b])));
+        bits
+    });
+    let u = c as usize;
+    (0x4E00..0xA000).contains(&u) && bits[(u - 0x4E00) / 64] & (1 << ((u - 0x4E00) % 64)) != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_name_the_seven_bit_encodings() {
+        let kr = detect_escapes(b"\x1b$)C\x0eGQ19\x0f").unwrap();
+        assert_eq!(kr.charset.name(), "ISO-2022-KR");
+        let hz = detect_escapes(b"hello ~{VPND~} world").unwrap();
+        assert_eq!(hz.charset.name(), "HZ-GB-2312");
+        let jp = detect_escapes(b"\x1b$B$3$s$K$A$O\x1b(B").unwrap();
+        assert_eq!(jp.charset.name(), "ISO-2022-JP");
+        assert_eq!(detect_escapes(b"plain ascii ~ text"), None);
+    }
+
+    #[test]
+    fn gbk_with_four_byte_sequences_is_gb18030() {
+        // "中" in GBK then U+00E9 as a GB18030 four-byte sequence (81 30 86 30).
+        let bytes = b"\xd6\xd0\xce\xc4\x81\x30\x86\x30\xd6\xd0\xce\xc4";
+        assert_eq!(refine(Charset::Whatwg(GBK), bytes).name(), "gb18030");
+        assert_eq!(refine(Charset::Whatwg(GBK), b"\xd6\xd0").name(), "GBK");
+    }
+
+    #[test]
+    fn cost_prefers_words_over_symbols_inside_words() {
+        let good = text_cost("Mám dost třetího tisíciletí");
+        let bad = text_cost("MĂĄm dost tĹ™etĂ\u{AD}ho tisĂ\u{AD}ciletĂ\u{AD}");
+        assert!(good.points / (good.non_ascii as f64) < 1.0);
+        assert!(bad.points / (bad.non_ascii as f64) > 3.0);
+    }
+
+    #[test]
+    fn hints_win_when_they_decode_cleanly() {
+        // Ambiguous short bytes: a declared Big5 label decides.
+        let bytes = b"\xa4\xa4\xa4\xe5";
+        let hints = Hints {
+            declared: Some(Charset::Whatwg(BIG5)),
+            ..Hints::default()
+        };
+        let found = detect(bytes, &hints);
+        assert_eq!(found.charset.name(), "Big5");
+    }
+}
