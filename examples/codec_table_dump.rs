@@ -9,7 +9,9 @@
 use scour::codecs::Codec;
 
 fn main() {
-    let label = std::env::args().nth(1).expect("usage: codec_table_dump <label>");
+    let label = std::env::args()
+        .nth(1)
+        .expect("usage: codec_table_dump <label>");
     let codec = Codec::for_label(&label).expect("not a scour codec label");
     let mut seqs: Vec<Vec<u8>> = Vec::new();
     for a in 0x80..=0xFFu8 {

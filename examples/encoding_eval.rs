@@ -74,7 +74,10 @@ fn main() {
             cjk_ok += usize::from(t_ok);
         }
         // The reader's output: the normalizer repairs GB2312-table punctuation in Chinese text.
-        let cleaned = scour::Cleaner::new().clean(&bytes).map(|c| c.text).unwrap_or_default();
+        let cleaned = scour::Cleaner::new()
+            .clean(&bytes)
+            .map(|c| c.text)
+            .unwrap_or_default();
         let left = cleaned.contains('\u{2015}') && row.path.contains("zh")
             || cleaned.contains('\u{30FB}') && !row.path.contains("ja");
         artifacts += usize::from(left);
@@ -89,7 +92,8 @@ fn main() {
             );
         }
         // Short strings, from legacy-encoded files.
-        if truth_charset == Charset::UTF_8 || row.path.ends_with(".be") || row.path.ends_with(".le") {
+        if truth_charset == Charset::UTF_8 || row.path.ends_with(".be") || row.path.ends_with(".le")
+        {
             continue;
         }
         let chars: Vec<(usize, char)> = truth.char_indices().collect();
@@ -102,7 +106,9 @@ fn main() {
                 let from = chars[start].0;
                 let to = chars.get(start + len).map_or(truth.len(), |c| c.0);
                 let window = &truth[from..to];
-                let Some(encoded) = encode(truth_charset, window) else { continue };
+                let Some(encoded) = encode(truth_charset, window) else {
+                    continue;
+                };
                 short_total[k] += 1;
                 let ok = scour::decode(&encoded).is_ok_and(|d| d.text == window);
                 short_ok[k] += usize::from(ok);
@@ -112,8 +118,14 @@ fn main() {
     let n = rows.len();
     println!();
     println!("files: {n}");
-    println!("correct (decoded text equals the truth): {text_ok} ({:.1}%)", pct(text_ok, n));
-    println!("label equal to the manifest's:           {label_ok} ({:.1}%)", pct(label_ok, n));
+    println!(
+        "correct (decoded text equals the truth): {text_ok} ({:.1}%)",
+        pct(text_ok, n)
+    );
+    println!(
+        "label equal to the manifest's:           {label_ok} ({:.1}%)",
+        pct(label_ok, n)
+    );
     println!("CJK files correct: {cjk_ok} of {cjk_total}");
     println!("files with U+2015/U+30FB artifacts after cleaning: {artifacts}");
     for (k, len) in lengths.iter().enumerate() {
@@ -142,7 +154,9 @@ fn truth_text(root: &std::path::Path, row: &Row, charset: Charset, bytes: &[u8])
     } else {
         std::fs::read_to_string(root.join(&row.twin)).expect("twin")
     };
-    text.strip_prefix('\u{FEFF}').map(str::to_owned).unwrap_or(text)
+    text.strip_prefix('\u{FEFF}')
+        .map(str::to_owned)
+        .unwrap_or(text)
 }
 
 /// Encodes `text` back to `charset`, or `None` when scour has no encoder for it (or the window
@@ -156,10 +170,9 @@ fn encode(charset: Charset, text: &str) -> Option<Vec<u8>> {
         }
         // Of scour's own codecs only the code pages have an encoder; the multi-byte ones are
         // left out of the short-string figures.
-        Charset::Extra(codec) if codec.is_single_byte() => text
-            .chars()
-            .map(|c| codec.encode_single_byte(c))
-            .collect(),
+        Charset::Extra(codec) if codec.is_single_byte() => {
+            text.chars().map(|c| codec.encode_single_byte(c)).collect()
+        }
         _ => None,
     }
 }

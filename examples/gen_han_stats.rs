@@ -30,7 +30,11 @@ fn is_han(c: char) -> bool {
 }
 
 fn main() {
-    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or("target/scour-data".into()));
+    let dir = std::path::PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or("target/scour-data".into()),
+    );
     let mut unigram = vec![0u64; 0x5200];
     let mut bigram: HashMap<(char, char), u32> = HashMap::new();
     for (file, keep) in [("classical-modern-zh.jsonl", 1usize), ("laws-zh.jsonl", 2)] {

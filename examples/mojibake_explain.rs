@@ -6,12 +6,20 @@
 //! ```
 
 fn main() {
-    let text = std::env::args().nth(1).expect("usage: mojibake_explain <text>");
+    let text = std::env::args()
+        .nth(1)
+        .expect("usage: mojibake_explain <text>");
     let repaired = scour::mojibake::Repairer::new().repair(&text);
     println!("badness before {:.2}", scour::mojibake::badness(&text));
-    println!("badness after  {:.2}", scour::mojibake::badness(&repaired.text));
+    println!(
+        "badness after  {:.2}",
+        scour::mojibake::badness(&repaired.text)
+    );
     println!("text  {:?}", repaired.text);
     for e in &repaired.edits {
-        println!("edit  {} {:?} -> {:?}: {}", e.offset, e.removed, e.inserted, e.reason);
+        println!(
+            "edit  {} {:?} -> {:?}: {}",
+            e.offset, e.removed, e.inserted, e.reason
+        );
     }
 }

@@ -37,9 +37,14 @@ fn snippets(text: &str, every: usize, out: &mut Vec<String>) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let data = PathBuf::from(args.first().map_or("target/scour-data", String::as_str));
-    let encodings = PathBuf::from(args.get(1).map_or("../shared/data/encodings", String::as_str));
+    let encodings = PathBuf::from(
+        args.get(1)
+            .map_or("../shared/data/encodings", String::as_str),
+    );
     let mut zh_docs = Vec::new();
-    let laws = std::io::BufReader::new(std::fs::File::open(data.join("laws-zh.jsonl")).expect("laws-zh.jsonl"));
+    let laws = std::io::BufReader::new(
+        std::fs::File::open(data.join("laws-zh.jsonl")).expect("laws-zh.jsonl"),
+    );
     for (i, line) in laws.lines().enumerate() {
         if i % 2 == 1 {
             let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
@@ -61,8 +66,26 @@ fn main() {
     }
     groups.push(("zh", zh));
     for (lang, files) in [
-        ("ja", &["uchardet/ja/utf-8.txt", "cpython-cjkencodings/euc_jp-utf8.txt", "cpython-cjkencodings/shift_jis-utf8.txt", "cpython-cjkencodings/euc_jisx0213-utf8.txt", "cpython-cjkencodings/iso2022_jp-utf8.txt"][..]),
-        ("ko", &["uchardet/ko/utf-8.txt", "cpython-cjkencodings/euc_kr-utf8.txt", "cpython-cjkencodings/cp949-utf8.txt", "cpython-cjkencodings/johab-utf8.txt", "cpython-cjkencodings/iso2022_kr-utf8.txt"][..]),
+        (
+            "ja",
+            &[
+                "uchardet/ja/utf-8.txt",
+                "cpython-cjkencodings/euc_jp-utf8.txt",
+                "cpython-cjkencodings/shift_jis-utf8.txt",
+                "cpython-cjkencodings/euc_jisx0213-utf8.txt",
+                "cpython-cjkencodings/iso2022_jp-utf8.txt",
+            ][..],
+        ),
+        (
+            "ko",
+            &[
+                "uchardet/ko/utf-8.txt",
+                "cpython-cjkencodings/euc_kr-utf8.txt",
+                "cpython-cjkencodings/cp949-utf8.txt",
+                "cpython-cjkencodings/johab-utf8.txt",
+                "cpython-cjkencodings/iso2022_kr-utf8.txt",
+            ][..],
+        ),
     ] {
         let mut v = Vec::new();
         for f in files {
@@ -81,7 +104,9 @@ fn main() {
         for path in Path::ALL {
             let (mut n, mut exact, mut lost) = (0, 0, 0);
             for s in snips {
-                let Some(garbled) = path.garble(s) else { continue };
+                let Some(garbled) = path.garble(s) else {
+                    continue;
+                };
                 if garbled == *s {
                     continue;
                 }
@@ -92,7 +117,10 @@ fn main() {
                     Outcome::ExactButLost => lost += 1,
                     Outcome::Wrong => {
                         if wrong_examples.len() < 40 {
-                            wrong_examples.push(format!("{lang} {}: {s:?} -> {garbled:?} -> {repaired:?}", path.name()));
+                            wrong_examples.push(format!(
+                                "{lang} {}: {s:?} -> {garbled:?} -> {repaired:?}",
+                                path.name()
+                            ));
                         }
                     }
                 }
@@ -128,7 +156,10 @@ fn main() {
             if e.removed != e.inserted {
                 false_edits += 1;
                 if false_examples.len() < 10 {
-                    false_examples.push(format!("{:?} -> {:?} ({})", e.removed, e.inserted, e.reason));
+                    false_examples.push(format!(
+                        "{:?} -> {:?} ({})",
+                        e.removed, e.inserted, e.reason
+                    ));
                 }
             } else if e.kind == scour::EditKind::Mojibake {
                 suspicions += 1;

@@ -29,9 +29,8 @@
 //! twenty); the sample is capped, so on large inputs detection is a fixed cost.
 
 use encoding_rs::{
-    BIG5, EUC_JP, EUC_KR, GB18030, GBK, ISO_8859_10, ISO_8859_13, ISO_8859_14,
-    ISO_8859_15, ISO_8859_16, ISO_8859_2, ISO_8859_3, ISO_8859_4, SHIFT_JIS, WINDOWS_1250,
-    WINDOWS_1252,
+    BIG5, EUC_JP, EUC_KR, GB18030, GBK, ISO_8859_10, ISO_8859_13, ISO_8859_14, ISO_8859_15,
+    ISO_8859_16, ISO_8859_2, ISO_8859_3, ISO_8859_4, SHIFT_JIS, WINDOWS_1250, WINDOWS_1252,
 };
 
 use crate::codecs::Codec;
@@ -133,10 +132,13 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     if let Some(found) = detect_escapes(bytes) {
         return found;
     }
-    let tld = hints
-        .tld
-        .clone()
-        .or_else(|| hints.language.as_deref().and_then(language_tld).map(Vec::from));
+    let tld = hints.tld.clone().or_else(|| {
+        hints
+            .language
+            .as_deref()
+            .and_then(language_tld)
+            .map(Vec::from)
+    });
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
     let sample = &bytes[..bytes.len().min(crate::decode::Decoder::DETECT_BYTES)];
     detector.feed(sample, sample.len() == bytes.len());
@@ -169,14 +171,16 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     // A clean, plausible proposal stands: the costs cannot tell apart charsets that decode
     // to letters either way, and chardetng's letter statistics can.
     // A double-byte proposal that decodes without a single error is strong evidence by itself.
-    let threshold = if is_double_byte(proposal) { 4.0 * PLAUSIBLE } else { PLAUSIBLE };
-    let proposal_plausible = scored
-        .iter()
-        .any(|&(cost, c, malformed)| {
-            c == refine(proposal, bytes)
-                && cost + PROPOSAL_MARGIN < threshold
-                && (malformed == 0 || threshold == PLAUSIBLE)
-        });
+    let threshold = if is_double_byte(proposal) {
+        4.0 * PLAUSIBLE
+    } else {
+        PLAUSIBLE
+    };
+    let proposal_plausible = scored.iter().any(|&(cost, c, malformed)| {
+        c == refine(proposal, bytes)
+            && cost + PROPOSAL_MARGIN < threshold
+            && (malformed == 0 || threshold == PLAUSIBLE)
+    });
     if let Some(lang) = hints.language.as_deref() {
         for charset in language_charsets(lang) {
             consider(&mut scored, charset, PROPOSAL_MARGIN / 2.0);
@@ -480,8 +484,15 @@ fn char_cost(prev: char, c: char, next: char) -> f64 {
         // A common ideograph costs nothing; a rare one (beyond the first levels of GB2312,
         // Big5 and JIS X 0208) is what a misread byte pair most often yields. CJK glued to
         // Latin letters is what Latin text read as a double-byte charset yields.
-        let mut points = if (0x4E00..=0x9FFF).contains(&u) && !is_common_han(c) { 1.5 } else { 0.0 };
-        points += 2.0 * f64::from(u8::from(prev.is_ascii_alphabetic()) + u8::from(next.is_ascii_alphabetic()));
+        let mut points = if (0x4E00..=0x9FFF).contains(&u) && !is_common_han(c) {
+            1.5
+        } else {
+            0.0
+        };
+        points += 2.0
+            * f64::from(
+                u8::from(prev.is_ascii_alphabetic()) + u8::from(next.is_ascii_alphabetic()),
+            );
         return points;
     }
     if let Some(script) = letter_script(c) {
@@ -537,9 +548,11 @@ pub fn is_common_han(c: char) -> bool {
     static COMMON: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     let bits = COMMON.get_or_init(|| {
         let mut bits = vec![0u64; (0xA000 - 0x4E00) / 64 + 1];
-        let mut mark = |encoding: &'static encoding_rs::Encoding, pairs: &mut dyn Iterator<Item = [u8; 2]>| {
+        let mut mark = |encoding: &'static encoding_rs::Encoding,
+                        pairs: &mut dyn Iterator<Item = [u8; 2]>| {
             for pair in pairs {
-                if let Some(s) = encoding.decode_without_bom_handling_and_without_replacement(&pair) {
+                if let Some(s) = encoding.decode_without_bom_handling_and_without_replacement(&pair)
+                {
                     for ch in s.chars() {
                         let u = ch as usize;
                         if (0x4E00..0xA000).contains(&u) {
@@ -550,14 +563,21 @@ pub fn is_common_han(c: char) -> bool {
             }
         };
         // GB2312 level 1: rows 16-55.
-        mark(GBK, &mut (0xB0..=0xD7u8).flat_map(|a| (0xA1..=0xFEu8).map(move |b| [a, b])));
+        mark(
+            GBK,
+            &mut (0xB0..=0xD7u8).flat_map(|a| (0xA1..=0xFEu8).map(move |b| [a, b])),
+        );
         // Big5 level 1: 0xA440-0xC67E.
         mark(
             BIG5,
-            &mut (0xA4..=0xC6u8).flat_map(|a| (0x40..=0x7Eu8).chain(0xA1..=0xFE).map(move |b| [a, b])),
+            &mut (0xA4..=0xC6u8)
+                .flat_map(|a| (0x40..=0x7Eu8).chain(0xA1..=0xFE).map(move |b| [a, b])),
         );
         // JIS X 0208 level 1: rows 16-47 (EUC-JP 0xB0A1-0xCFD3).
-        mark(EUC_JP, &mut (0xB0..=0xCFu8).flat_map(|a| (0xA1..=0xFEu8).map(move |b| [a, b])));
+        mark(
+            EUC_JP,
+            &mut (0xB0..=0xCFu8).flat_map(|a| (0xA1..=0xFEu8).map(move |b| [a, b])),
+        );
         bits
     });
     let u = c as usize;

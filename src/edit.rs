@@ -219,7 +219,11 @@ impl EditLog {
     ) {
         let reason = reason.into();
         // Decode edits spell malformed bytes as escapes: one edit per malformed sequence.
-        if let Some(last) = self.edits.last_mut().filter(|_| self.stage != Stage::Decode) {
+        if let Some(last) = self
+            .edits
+            .last_mut()
+            .filter(|_| self.stage != Stage::Decode)
+        {
             let last_end = last.offset + last.input_len();
             debug_assert!(last_end <= offset, "edits overlap");
             if last.kind == kind && last.reason == reason && last_end == offset {

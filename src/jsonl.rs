@@ -14,7 +14,7 @@
 //!
 //! A file is read as JSONL when its name ends in `.jsonl`, `.ndjson` or `.json`, optionally
 //! followed by `.gz` or `.zst`; any other file is one document, decoded from any encoding by
-//! [`crate::decode`], with its path as id. JSONL is read a line at a time, so memory is bounded
+//! [`crate::decode()`], with its path as id. JSONL is read a line at a time, so memory is bounded
 //! by the longest line ([`Fields::max_line`], 256 MiB by default). A line that is not UTF-8,
 //! not JSON, not an object, lacks the text field, or is too long gives an [`Error::Jsonl`] with
 //! the file and line number, and reading goes on with the next line.

@@ -226,7 +226,11 @@ impl Repairer {
         // C1 controls left alone by the spans: windows-1252 bytes read as Latin-1.
         for (i, c) in text.char_indices() {
             let mapped = c1_as_windows_1252(c);
-            if mapped != c && !pieces.iter().any(|p| p.0 <= i && i < p.1 && p.2 != text[p.0..p.1]) {
+            if mapped != c
+                && !pieces
+                    .iter()
+                    .any(|p| p.0 <= i && i < p.1 && p.2 != text[p.0..p.1])
+            {
                 pieces.retain(|p| !(p.0 <= i && i < p.1));
                 pieces.push((
                     i,
@@ -270,13 +274,16 @@ impl Repairer {
         if text.is_ascii() {
             return false;
         }
-        text.chars().any(|c| is_suspect(c) || c == '\u{FFFD}' || c == '锟')
+        text.chars()
+            .any(|c| is_suspect(c) || c == '\u{FFFD}' || c == '锟')
     }
 
     fn repair_span(&self, span: &str, cjk: bool, context: &Context<'_>) -> Verdict {
         let original = context.badness(span);
         let best = self.best_chain(span, cjk, self.max_rounds, context);
-        let Some(best) = best else { return Verdict::Clean };
+        let Some(best) = best else {
+            return Verdict::Clean;
+        };
         if !(best.cost + Self::MARGIN <= original && best.cost <= 0.5 * original) {
             if best.cost < original {
                 return Verdict::Suspect(Cow::Owned(format!(
@@ -295,7 +302,10 @@ impl Repairer {
             reason = format!("double encoding: {reason}");
         }
         if best.lost > 0 {
-            reason.push_str(&format!("; {} character(s) lost, left as U+FFFD", best.lost));
+            reason.push_str(&format!(
+                "; {} character(s) lost, left as U+FFFD",
+                best.lost
+            ));
         }
         Verdict::Repair(best.text, Cow::Owned(reason))
     }
@@ -304,7 +314,13 @@ impl Repairer {
     /// taken only when it lowers the badness by [`Repairer::MARGIN`] (the first step is judged
     /// by the caller against the original, with what it leads to: a double encoding's first
     /// step alone may look no better).
-    fn best_chain(&self, span: &str, cjk: bool, depth: usize, context: &Context<'_>) -> Option<Chain> {
+    fn best_chain(
+        &self,
+        span: &str,
+        cjk: bool,
+        depth: usize,
+        context: &Context<'_>,
+    ) -> Option<Chain> {
         let mut best: Option<Chain> = None;
         for (fixed, name, lost) in self.candidates(span, cjk) {
             let mut chain = Chain {
@@ -369,7 +385,8 @@ impl Repairer {
             if let Some(units) = encode_units(&chars, |c| latin.encode(c).map(|b| vec![b])) {
                 let bytes: Vec<u8> = units.iter().map(|u| u.byte).collect();
                 if !units.iter().any(|u| u.lost) && bytes.iter().any(|&b| b >= 0x80) {
-                    if let Some(text) = GBK.decode_without_bom_handling_and_without_replacement(&bytes)
+                    if let Some(text) =
+                        GBK.decode_without_bom_handling_and_without_replacement(&bytes)
                     {
                         if han_in_runs(&text) {
                             out.push((text.into_owned(), GBK_VIA_LATIN, 0));
@@ -385,7 +402,9 @@ impl Repairer {
 /// True if `text` has at least two ideographs and each stands next to another CJK character.
 fn han_in_runs(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
-    let cjk = |c: Option<&char>| c.is_some_and(|&c| crate::script::is_cjk(c) || crate::script::is_cjk_punctuation(c));
+    let cjk = |c: Option<&char>| {
+        c.is_some_and(|&c| crate::script::is_cjk(c) || crate::script::is_cjk_punctuation(c))
+    };
     let mut han = 0;
     for (i, c) in chars.iter().enumerate() {
         if crate::script::is_han(*c) {
@@ -453,7 +472,8 @@ fn encode_whatwg(encoding: &'static Encoding, c: char) -> Option<Vec<Vec<u8>>> {
     if c.is_ascii() {
         return Some(vec![vec![c as u8]]);
     }
-    static TABLES: OnceLock<Vec<(&'static Encoding, HashMap<char, Vec<Vec<u8>>>)>> = OnceLock::new();
+    static TABLES: OnceLock<Vec<(&'static Encoding, HashMap<char, Vec<Vec<u8>>>)>> =
+        OnceLock::new();
     let tables = TABLES.get_or_init(|| {
         [GBK, BIG5, SHIFT_JIS]
             .into_iter()
@@ -472,7 +492,9 @@ fn encode_whatwg(encoding: &'static Encoding, c: char) -> Option<Vec<Vec<u8>>> {
                 for lead in 0x81..=0xFEu8 {
                     for trail in 0x40..=0xFEu8 {
                         let pair = [lead, trail];
-                        if let Some(s) = e.decode_without_bom_handling_and_without_replacement(&pair) {
+                        if let Some(s) =
+                            e.decode_without_bom_handling_and_without_replacement(&pair)
+                        {
                             let mut it = s.chars();
                             if let (Some(ch), None) = (it.next(), it.next()) {
                                 let alternatives = map.entry(ch).or_default();
@@ -537,7 +559,10 @@ fn encode_units_with(
             }
             Some(p)
         };
-        let next_is_cont = chars.get(i + 1).and_then(|&n| encode(n)).and_then(|a| a.first().map(|b| b[0]));
+        let next_is_cont = chars
+            .get(i + 1)
+            .and_then(|&n| encode(n))
+            .and_then(|a| a.first().map(|b| b[0]));
         let chosen = if alternatives.len() == 1 {
             &alternatives[0]
         } else {
@@ -603,10 +628,15 @@ fn read_utf8(units: &[Unit], chars: &[char], space_a0: bool, c1_fix: bool) -> Re
                     k += len;
                     run.push((k, decoded, lost));
                 } else if run.last().is_some_and(|r| r.2)
-                    && units.get(k).is_some_and(|u| !u.lost && (0x80..=0xBF).contains(&u.byte))
+                    && units
+                        .get(k)
+                        .is_some_and(|u| !u.lost && (0x80..=0xBF).contains(&u.byte))
                 {
                     // Continuation bytes orphaned by a lost lead: one more lost character.
-                    while units.get(k).is_some_and(|u| !u.lost && (0x80..=0xBF).contains(&u.byte)) {
+                    while units
+                        .get(k)
+                        .is_some_and(|u| !u.lost && (0x80..=0xBF).contains(&u.byte))
+                    {
                         k += 1;
                     }
                     run.push((k, "\u{FFFD}".into(), true));
@@ -672,7 +702,10 @@ fn sequence_at(
             lost = true;
             bytes.push(0x80);
             len += 1;
-            if units.get(i + len).is_none_or(|n| n.lost || !(0x80..=0xBF).contains(&n.byte)) {
+            if units
+                .get(i + len)
+                .is_none_or(|n| n.lost || !(0x80..=0xBF).contains(&n.byte))
+            {
                 break;
             }
             continue;
@@ -733,7 +766,9 @@ fn sequence_at(
 fn c1_as_windows_1252(c: char) -> char {
     if ('\u{80}'..='\u{9F}').contains(&c) {
         let b = [c as u32 as u8];
-        if let Some(s) = encoding_rs::WINDOWS_1252.decode_without_bom_handling_and_without_replacement(&b) {
+        if let Some(s) =
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling_and_without_replacement(&b)
+        {
             if let Some(d) = s.chars().next().filter(|&d| d != c) {
                 return d;
             }
@@ -850,9 +885,15 @@ fn merge_lost_flags(text: &str, mut edits: Vec<crate::edit::Edit>) -> Vec<crate:
     while i < text.len() {
         let rest = &text[i..];
         let (unit, reason) = if rest.starts_with("锟斤拷") {
-            ("锟斤拷", "锟斤拷: UTF-8 U+FFFD bytes read as GBK; the original bytes are lost")
+            (
+                "锟斤拷",
+                "锟斤拷: UTF-8 U+FFFD bytes read as GBK; the original bytes are lost",
+            )
         } else if rest.starts_with('\u{FFFD}') {
-            ("\u{FFFD}", "U+FFFD: a decoder already replaced bytes it could not read; they are lost")
+            (
+                "\u{FFFD}",
+                "U+FFFD: a decoder already replaced bytes it could not read; they are lost",
+            )
         } else {
             i += 1;
             while i < bytes.len() && !text.is_char_boundary(i) {
@@ -962,17 +1003,23 @@ pub fn badness(text: &str) -> f64 {
                 };
                 points += base * weight;
                 // Three in a row: the shape of a three-byte sequence.
-                if chars.get(i + 2).and_then(|a| roles.get(a)).is_some_and(|r| r.1 & both != 0) {
+                if chars
+                    .get(i + 2)
+                    .and_then(|a| roles.get(a))
+                    .is_some_and(|r| r.1 & both != 0)
+                {
                     points += 2.0 * weight;
                 }
             }
         }
         // `à` whose 0xA0 became a space (or stayed a no-break space) before a word.
-        if is_c3(c) && (next == ' ' || next == '\u{A0}') && following_letter_is_lower(&chars, i + 1) {
+        if is_c3(c) && (next == ' ' || next == '\u{A0}') && following_letter_is_lower(&chars, i + 1)
+        {
             points += 4.0;
         }
         points += char_badness(prev2, prev, c, next, &han_stats);
-        if crate::script::is_han(c) && crate::script::is_han(prev) && !han_stats.pair_seen(prev, c) {
+        if crate::script::is_han(c) && crate::script::is_han(prev) && !han_stats.pair_seen(prev, c)
+        {
             points += 1.0;
         }
     }
@@ -1012,17 +1059,25 @@ fn char_badness(prev2: char, prev: char, c: char, next: char, han: &HanStats) ->
         0x80..=0x9F => return 10.0,
         0xE000..=0xF8FF => return 10.0,
         0x2500..=0x259F => {
-            return 2.0 + 2.0 * f64::from(u8::from(prev.is_alphabetic()) + u8::from(next.is_alphabetic()))
+            return 2.0
+                + 2.0 * f64::from(u8::from(prev.is_alphabetic()) + u8::from(next.is_alphabetic()))
         }
         0xFF61..=0xFF9F => return 2.0,
         _ => {}
     }
     if (0x4E00..=0x9FFF).contains(&u) {
         let class = han.unigram(c);
-        let mut p = if class >= 10 { 0.0 } else { (10 - class) as f64 * 0.4 };
+        let mut p = if class >= 10 {
+            0.0
+        } else {
+            (10 - class) as f64 * 0.4
+        };
         // Ideographs glued to Latin letters are what Latin text read as a double-byte charset
         // gives.
-        p += 2.0 * f64::from(u8::from(prev.is_ascii_alphabetic()) + u8::from(next.is_ascii_alphabetic()));
+        p += 2.0
+            * f64::from(
+                u8::from(prev.is_ascii_alphabetic()) + u8::from(next.is_ascii_alphabetic()),
+            );
         return p;
     }
     if c.is_alphabetic() {
@@ -1033,7 +1088,8 @@ fn char_badness(prev2: char, prev: char, c: char, next: char, han: &HanStats) ->
         if c.is_uppercase() && prev.is_lowercase() {
             p += 4.0;
         }
-        if c.is_lowercase() && prev.is_uppercase() && (next.is_uppercase() || prev2.is_uppercase()) {
+        if c.is_lowercase() && prev.is_uppercase() && (next.is_uppercase() || prev2.is_uppercase())
+        {
             p += 3.0;
         }
         let latin = |x: char| x.is_ascii_alphanumeric();
@@ -1052,7 +1108,10 @@ fn char_badness(prev2: char, prev: char, c: char, next: char, han: &HanStats) ->
         // The accents of Latin letters after a letter; overlays (strike-through) after digits
         // and signs.
         let accent = matches!(u, 0x0300..=0x030C | 0x0323 | 0x0327 | 0x0328);
-        return match (prev.is_alphabetic(), prev.is_alphanumeric() || prev.is_ascii_punctuation()) {
+        return match (
+            prev.is_alphabetic(),
+            prev.is_alphanumeric() || prev.is_ascii_punctuation(),
+        ) {
             (true, _) if accent => 0.5,
             (true, _) => 2.0,
             (false, true) => 0.5,
@@ -1142,10 +1201,20 @@ mod tests {
 
     #[test]
     fn clean_text_is_left_alone() {
-        for s in ["中文编码是一个问题", "Bremer/Mccoy – DrÃ¥ber", "4288×…", "日本語のテキスト", "café"] {
+        for s in [
+            "中文编码是一个问题",
+            "Bremer/Mccoy – DrÃ¥ber",
+            "4288×…",
+            "日本語のテキスト",
+            "café",
+        ] {
             let r = Repairer::new().repair(s);
             assert_eq!(r.text, s);
-            assert!(r.edits.iter().all(|e| e.removed == e.inserted), "{s}: {:?}", r.edits);
+            assert!(
+                r.edits.iter().all(|e| e.removed == e.inserted),
+                "{s}: {:?}",
+                r.edits
+            );
         }
     }
 
@@ -1153,9 +1222,16 @@ mod tests {
     fn lost_data_is_flagged_not_changed() {
         let r = Repairer::new().repair("前文锟斤拷锟斤拷后文\u{FFFD}\u{FFFD}。");
         assert_eq!(r.text, "前文锟斤拷锟斤拷后文\u{FFFD}\u{FFFD}。");
-        let lost: Vec<_> = r.edits.iter().filter(|e| e.kind == EditKind::LostData).collect();
+        let lost: Vec<_> = r
+            .edits
+            .iter()
+            .filter(|e| e.kind == EditKind::LostData)
+            .collect();
         assert_eq!(lost.len(), 2);
-        assert_eq!((lost[0].offset, lost[0].removed.as_str()), (6, "锟斤拷锟斤拷"));
+        assert_eq!(
+            (lost[0].offset, lost[0].removed.as_str()),
+            (6, "锟斤拷锟斤拷")
+        );
         assert_eq!(lost[0].removed, lost[0].inserted);
         assert_eq!(lost[1].removed, "\u{FFFD}\u{FFFD}");
     }

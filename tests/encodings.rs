@@ -49,7 +49,11 @@ fn cpython_cjk_files_decode_to_their_twins_without_a_label() {
                 "{name}: got {} ({} malformed), text {}",
                 decoded.charset.name(),
                 decoded.malformed(),
-                if decoded.text == twin { "equal" } else { "differs" }
+                if decoded.text == twin {
+                    "equal"
+                } else {
+                    "differs"
+                }
             ));
         }
     }
@@ -92,7 +96,9 @@ fn truth(dir: &std::path::Path, row: &Row, bytes: &[u8]) -> String {
     } else {
         std::fs::read_to_string(dir.join(&row.twin)).unwrap()
     };
-    text.strip_prefix('\u{FEFF}').map(str::to_owned).unwrap_or(text)
+    text.strip_prefix('\u{FEFF}')
+        .map(str::to_owned)
+        .unwrap_or(text)
 }
 
 /// Every Chinese, Japanese and Korean file of the manifest decodes to its true text, and the
@@ -150,7 +156,9 @@ fn cjk_utf16_without_bom() {
         assert_eq!(decoded.charset.name(), charset);
         assert_eq!(decoded.method, Method::NulLayout);
         assert_eq!(decoded.malformed(), 0);
-        assert!(decoded.text.starts_with("UTF-16 (UCS/Unicode Transformation Format 16) とは、"));
+        assert!(decoded
+            .text
+            .starts_with("UTF-16 (UCS/Unicode Transformation Format 16) とは、"));
         texts.push(decoded.text);
     }
     assert_eq!(texts[0], texts[1]);

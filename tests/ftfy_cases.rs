@@ -24,13 +24,20 @@ struct Case {
 }
 
 fn cases() -> Option<Vec<Case>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mojibake/ftfy-test-cases");
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mojibake/ftfy-test-cases");
     if !dir.is_dir() {
         eprintln!("skipped: {} is absent", dir.display());
         return None;
     }
     let mut out = Vec::new();
-    for file in ["in-the-wild.json", "synthetic.json", "negative.json", "language-names.json", "known-failures.json"] {
+    for file in [
+        "in-the-wild.json",
+        "synthetic.json",
+        "negative.json",
+        "language-names.json",
+        "known-failures.json",
+    ] {
         let text = std::fs::read_to_string(dir.join(file)).unwrap();
         let list: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
         for v in list {
@@ -89,7 +96,9 @@ fn ftfy_negative_cases_are_unchanged() {
     assert_eq!(negatives.len(), 31);
     let changed: Vec<String> = negatives
         .iter()
-        .filter(|c| repairer.repair(&c.original).text != c.original.as_str() && c.expected == c.original)
+        .filter(|c| {
+            repairer.repair(&c.original).text != c.original.as_str() && c.expected == c.original
+        })
         .map(|c| format!("{:?}", c.original))
         .collect();
     assert!(changed.is_empty(), "changed: {changed:#?}");

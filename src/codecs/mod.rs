@@ -102,9 +102,11 @@ impl Codec {
             "cp437" | "ibm437" | "437" => Codec::Cp437,
             "cp852" | "ibm852" | "852" => Codec::Cp852,
             "cp855" | "ibm855" | "855" => Codec::Cp855,
-            "mac-latin2" | "x-mac-ce" | "maccentraleurope" | "mac-centeuro" | "x-mac-centraleurroman" => {
-                Codec::MacLatin2
-            }
+            "mac-latin2"
+            | "x-mac-ce"
+            | "maccentraleurope"
+            | "mac-centeuro"
+            | "x-mac-centraleurroman" => Codec::MacLatin2,
             _ => return None,
         })
     }
@@ -354,9 +356,7 @@ fn johab_hangul(code: u16) -> Option<char> {
         (FILL, FILL, f) => FINAL_COMPAT[f as usize] as u32,
         (i, FILL, 0) => INITIAL_COMPAT[i as usize] as u32,
         (FILL, m, 0) => 0x314F + m as u32,
-        (i, m, f) if i != FILL && m != FILL => {
-            0xAC00 + (i as u32 * 21 + m as u32) * 28 + f as u32
-        }
+        (i, m, f) if i != FILL && m != FILL => 0xAC00 + (i as u32 * 21 + m as u32) * 28 + f as u32,
         _ => return None,
     };
     char::from_u32(cp)
@@ -378,7 +378,9 @@ fn decode_johab(bytes: &[u8], out: &mut Out<'_>) {
         match b {
             0x84..=0xD3 => {
                 let code = u16::from_be_bytes([b, t]);
-                match johab_hangul(code).filter(|_| (0x41..=0x7E).contains(&t) || (0x81..=0xFE).contains(&t)) {
+                match johab_hangul(code)
+                    .filter(|_| (0x41..=0x7E).contains(&t) || (0x81..=0xFE).contains(&t))
+                {
                     Some(c) => out.text.push(c),
                     None => out.malformed(bytes, i, i + 2),
                 }
@@ -453,8 +455,14 @@ fn decode_euckr_makeup(bytes: &[u8], out: &mut Out<'_>) {
         let b = bytes[i];
         if b >= 0x80 && bytes.get(i + 1).is_some() {
             if let [0xA4, 0xD4, 0xA4, l, 0xA4, v, 0xA4, t, ..] = bytes[i..] {
-                let syllable = match (makeup_initial(l), (0xBF..=0xD3).contains(&v), makeup_final(t)) {
-                    (Some(l), true, Some(t)) => char::from_u32(0xAC00 + (l * 21 + (v - 0xBF) as u32) * 28 + t),
+                let syllable = match (
+                    makeup_initial(l),
+                    (0xBF..=0xD3).contains(&v),
+                    makeup_final(t),
+                ) {
+                    (Some(l), true, Some(t)) => {
+                        char::from_u32(0xAC00 + (l * 21 + (v - 0xBF) as u32) * 28 + t)
+                    }
                     _ => None,
                 };
                 if let Some(c) = syllable {
@@ -572,7 +580,9 @@ fn decode_shift_jisx0213(bytes: &[u8], out: &mut Out<'_>) {
                 i += 1;
             }
             0x81..=0x9F | 0xE0..=0xFC => {
-                let Some(&t) = bytes.get(i + 1).filter(|&&t| matches!(t, 0x40..=0x7E | 0x80..=0xFC))
+                let Some(&t) = bytes
+                    .get(i + 1)
+                    .filter(|&&t| matches!(t, 0x40..=0x7E | 0x80..=0xFC))
                 else {
                     out.malformed(bytes, i, i + 1);
                     i += 1;
@@ -659,12 +669,27 @@ mod tests {
     #[test]
     fn jisx0213_planes_and_pairs() {
         // か゚ (U+304B U+309A) is plane 1 row 4 col 87: EUC A4 F7, Shift_JIS 82 F5.
-        assert_eq!(dec(Codec::EucJisx0213, b"\xa4\xf7"), ("\u{304B}\u{309A}".into(), 0));
-        assert_eq!(dec(Codec::ShiftJisx0213, b"\x82\xf5"), ("\u{304B}\u{309A}".into(), 0));
+        assert_eq!(
+            dec(Codec::EucJisx0213, b"\xa4\xf7"),
+            ("\u{304B}\u{309A}".into(), 0)
+        );
+        assert_eq!(
+            dec(Codec::ShiftJisx0213, b"\x82\xf5"),
+            ("\u{304B}\u{309A}".into(), 0)
+        );
         // 𠂉 (U+20089) is plane 2 row 1 col 1: EUC 8F A1 A1, Shift_JIS F0 40.
-        assert_eq!(dec(Codec::EucJisx0213, b"\x8f\xa1\xa1"), ("\u{20089}".into(), 0));
-        assert_eq!(dec(Codec::ShiftJisx0213, b"\xf0\x40"), ("\u{20089}".into(), 0));
-        assert_eq!(dec(Codec::EucJisx0213, b"\x8f\xa1\xa2"), ("\u{4E02}".into(), 0));
+        assert_eq!(
+            dec(Codec::EucJisx0213, b"\x8f\xa1\xa1"),
+            ("\u{20089}".into(), 0)
+        );
+        assert_eq!(
+            dec(Codec::ShiftJisx0213, b"\xf0\x40"),
+            ("\u{20089}".into(), 0)
+        );
+        assert_eq!(
+            dec(Codec::EucJisx0213, b"\x8f\xa1\xa2"),
+            ("\u{4E02}".into(), 0)
+        );
         assert_eq!(dec(Codec::ShiftJisx0213, b"\xb1"), ("ｱ".into(), 0));
     }
 

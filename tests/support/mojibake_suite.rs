@@ -61,17 +61,29 @@ impl Path {
     /// Garbles `text`, or `None` when the path does not apply (GBK cannot encode the text).
     pub fn garble(self, text: &str) -> Option<String> {
         let latin1 = |bytes: &[u8]| bytes.iter().map(|&b| char::from(b)).collect::<String>();
-        let w1252 = |bytes: &[u8]| WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned();
+        let w1252 = |bytes: &[u8]| {
+            WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned()
+        };
         let gbk = || {
             let (bytes, _, unmappable) = GBK.encode(text);
             (!unmappable).then(|| bytes.into_owned())
         };
         Some(match self {
-            Path::Utf8AsGbk => GBK.decode_without_bom_handling(text.as_bytes()).0.into_owned(),
-            Path::Utf8AsBig5 => BIG5.decode_without_bom_handling(text.as_bytes()).0.into_owned(),
-            Path::Utf8AsShiftJis => {
-                SHIFT_JIS.decode_without_bom_handling(text.as_bytes()).0.into_owned()
-            }
+            Path::Utf8AsGbk => GBK
+                .decode_without_bom_handling(text.as_bytes())
+                .0
+                .into_owned(),
+            Path::Utf8AsBig5 => BIG5
+                .decode_without_bom_handling(text.as_bytes())
+                .0
+                .into_owned(),
+            Path::Utf8AsShiftJis => SHIFT_JIS
+                .decode_without_bom_handling(text.as_bytes())
+                .0
+                .into_owned(),
             Path::Utf8AsWindows1252 => w1252(text.as_bytes()),
             Path::Utf8AsLatin1 => latin1(text.as_bytes()),
             Path::GbkAsWindows1252 => w1252(&gbk()?),
@@ -101,7 +113,10 @@ impl Path {
 
 /// The multi-byte character in the middle of `text` that the lossy path damages.
 fn lossy_target(text: &str) -> Option<(usize, char)> {
-    let wide: Vec<(usize, char)> = text.char_indices().filter(|(_, c)| c.len_utf8() > 1).collect();
+    let wide: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|(_, c)| c.len_utf8() > 1)
+        .collect();
     wide.get(wide.len() / 2).copied()
 }
 
