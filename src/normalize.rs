@@ -21,7 +21,8 @@
 //!   - ASCII spaces between two CJK characters removed (`扩大开放。 “八个一”` →
 //!     `扩大开放。“八个一”`). CJK here means Han, kana and CJK punctuation; a curly quote, dash,
 //!     ellipsis or middle dot counts as CJK when the character on its other side is CJK. Hangul is
-//!     not included: Korean separates words with spaces;
+//!     not included, and a line holding Hangul keeps all its spaces: Korean separates words
+//!     with spaces, Hanja words included (`大韓民國 憲法 前文`);
 //!   - trailing whitespace on each line removed; blank lines at the start and end removed, runs
 //!     of blank lines collapsed to one; the text ends with exactly one `\n` unless it is empty.
 //!
@@ -42,7 +43,7 @@ use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::edit::{Edit, EditKind, EditLog, Rewritten, Stage};
-use crate::script::{is_cjk, is_han, is_kana};
+use crate::script::{is_cjk, is_han, is_hangul, is_kana};
 
 /// Puts `text` in Unicode Normalization Form C ([`Stage::Compose`]).
 ///
@@ -346,8 +347,9 @@ impl Normalizer {
         actions.clear();
         // One pass decodes the characters, decides what does not depend on the rest of the line,
         // and notes what the later passes need to look at.
-        let (mut has_han, mut has_kana, mut has_space, mut has_joiner, mut has_gb_punct) =
+        let (mut has_han, mut has_kana, mut has_hangul, mut has_space, mut has_joiner) =
             (false, false, false, false, false);
+        let mut has_gb_punct = false;
         for (off, c) in line.char_indices() {
             chars.push((off, c));
             let action = if (c as u32) < 0x80 {
@@ -360,6 +362,7 @@ impl Normalizer {
             } else {
                 has_han |= is_han(c);
                 has_kana |= is_kana(c);
+                has_hangul |= is_hangul(c);
                 has_joiner |= matches!(c, '\u{200C}' | '\u{200D}');
                 has_gb_punct |= matches!(c, '\u{2015}' | '\u{30FB}' | '\u{FF65}' | '\u{2027}');
                 self.char_action(c, false)
@@ -399,7 +402,8 @@ impl Normalizer {
                 }
             }
         }
-        if self.remove_cjk_spaces && has_space {
+        // Korean written with Hanja separates its words by spaces, Hanja words included.
+        if self.remove_cjk_spaces && has_space && !has_hangul {
             self.mark_cjk_spaces(chars, actions);
         }
         // Trailing whitespace (and removed characters among it).
@@ -605,7 +609,8 @@ fn line_work(line: &str) -> LineWork {
         }
         i += 1;
     }
-    if spaces {
+    // Korean lines keep their spaces (see `normalize_line`); the check is rare enough to be slow.
+    if spaces && !line.chars().any(is_hangul) {
         LineWork::SpacesOnly
     } else {
         LineWork::Copy
@@ -758,6 +763,10 @@ mod tests {
         assert_eq!(norm("中 文"), "中文\n");
         assert_eq!(norm("中文 English 中文"), "中文 English 中文\n");
         assert_eq!(norm("한국어 문장"), "한국어 문장\n");
+        assert_eq!(
+            norm("大韓民國 憲法 前文 및 制定"),
+            "大韓民國 憲法 前文 및 制定\n"
+        );
         assert_eq!(norm("he said “hi” “bye”"), "he said “hi” “bye”\n");
     }
 
@@ -775,6 +784,7 @@ mod tests {
             "中  “a” 文",
             "“ 中",
             "한국 어",
+            "大韓 民國 및",
             "中 … 文 … a",
             "中 ’ ’ 文",
         ];
