@@ -81,21 +81,28 @@ pub fn compose(text: &str) -> Rewritten<'_> {
 /// Hangul syllables, and the half-width and full-width forms. A byte scan, conservative: any
 /// other character makes it false, and the caller then runs the full check.
 fn is_nfc_inert(text: &[u8]) -> bool {
+    // The lead bytes whose characters need a closer look; no continuation byte is among them,
+    // so the scan tests each byte on its own, with no chain from one character to the next.
+    const LOOK: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = matches!(b as u8, 0xCC..=0xE3 | 0xEA | 0xED..=0xFF);
+            b += 1;
+        }
+        table
+    };
     let n = text.len();
     let mut i = 0;
     while i < n {
-        let b = text[i];
-        if b < 0x80 {
-            i += 1;
-            continue;
+        match text[i..].iter().position(|&b| LOOK[usize::from(b)]) {
+            Some(k) => i += k,
+            None => break,
         }
+        let b = text[i];
         // Valid UTF-8: a lead byte is followed by all its continuation bytes.
         let (b1, b2) = (text[i + 1], text.get(i + 2).copied().unwrap_or(0));
         let inert = match b {
-            0xC2..=0xCB => {
-                i += 2;
-                continue;
-            }
             // U+2000–U+2FFF, but for the singletons U+2000, U+2001, U+2126, U+212A, U+212B,
             // U+2329, U+232A, U+2ADC and the combining marks U+20D0–U+20FF, U+2CEF–U+2CF1,
             // U+2D7F, U+2DE0–U+2DFF.
@@ -128,7 +135,7 @@ fn is_nfc_inert(text: &[u8]) -> bool {
         if !inert {
             return false;
         }
-        i += 3;
+        i += 1;
     }
     true
 }
@@ -566,12 +573,23 @@ fn is_cjk_like(c: char, beyond: impl FnOnce() -> Option<char>) -> bool {
     }
 }
 
-/// Could a per-character rule act on this line? A conservative byte scan, so that most lines of
-/// clean text are copied without decoding their characters: it looks for control bytes, the
-/// exact UTF-8 sequences of the characters the rules change (zero-width characters, U+FEFF,
-/// U+2015, U+2027, U+30FB, U+FF65, full-width letters and digits), spaces with non-ASCII on both
-/// sides, and whitespace at the end of the line.
-#[inline]
+/// The bytes at which [`line_work`] must look: a space, a control, and the lead bytes of
+/// U+0080–U+00BF, U+1000–U+3FFF and U+F000–U+FFFF, where the characters the normalizer acts on
+/// live. No continuation byte is among them, so a scan may test every byte on its own, with no
+/// chain from one character to the next.
+const LINE_WORK_LOOK: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(
+            b as u8,
+            0x00..=0x08 | 0x0A..=0x1F | 0x7F | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF
+        );
+        b += 1;
+    }
+    table
+};
+
 fn line_work(line: &str) -> LineWork {
     if line.chars().next_back().is_some_and(char::is_whitespace) {
         return LineWork::Chars;
@@ -582,6 +600,13 @@ fn line_work(line: &str) -> LineWork {
     let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
     let mut i = 0;
     while i < n {
+        match bytes[i..]
+            .iter()
+            .position(|&b| LINE_WORK_LOOK[usize::from(b)])
+        {
+            Some(k) => i += k,
+            None => break,
+        }
         match bytes[i] {
             b' ' => {
                 let start = i;
@@ -607,6 +632,7 @@ fn line_work(line: &str) -> LineWork {
             },
             _ => {}
         }
+        // Its continuation bytes are never looked at.
         i += 1;
     }
     // Korean lines keep their spaces (see `normalize_line`); the check is rare enough to be slow.
@@ -683,10 +709,13 @@ fn is_blank(line: &str) -> bool {
 /// True if no line of `text` ends in anything but `\n`.
 fn has_only_newline_terminators(text: &str) -> bool {
     let bytes = text.as_bytes();
+    // Built once: a searcher costs more to build than to run on a short text.
+    static SEPARATORS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+        std::sync::LazyLock::new(|| {
+            ["\u{85}", "\u{2028}", "\u{2029}"].map(|t| memchr::memmem::Finder::new(t.as_bytes()))
+        });
     memchr::memchr3(b'\r', 0x0B, 0x0C, bytes).is_none()
-        && ["\u{85}", "\u{2028}", "\u{2029}"]
-            .iter()
-            .all(|t| memchr::memmem::find(bytes, t.as_bytes()).is_none())
+        && SEPARATORS.iter().all(|f| f.find(bytes).is_none())
 }
 
 /// Finds the end of the line that starts at `pos`: returns (end of content, end of terminator).
@@ -809,6 +838,43 @@ mod tests {
             );
             assert_eq!(fast, slow, "{line:?}");
             assert_eq!(fast_log.into_edits(), slow_log.into_edits(), "{line:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// On any line, the byte-level shortcuts give exactly the character pass's output and
+        /// edits (lines drawn from the characters the rules act on and their neighbours).
+        #[test]
+        fn line_work_shortcuts_agree_with_the_character_pass(
+            picks in proptest::collection::vec(0usize..40, 0..24)
+        ) {
+            const ALPHABET: [&str; 40] = [
+                "中", "文", "。", "，", "“", "”", "‘", "’", "—", "―", "…", "·", "・", "‧", "ｱ", "あ",
+                "한", "大", " ", "  ", "\t", "a", "1", "Ａ", "１", "，", "\u{3000}", "\u{200B}",
+                "\u{200D}", "\u{FEFF}", "\u{85}", "\u{1}", "\u{7F}", "é", "\u{301}", "Ⅲ", "😀",
+                "\u{180E}", "\u{2060}", "「",
+            ];
+            let line: String = picks.iter().map(|&k| ALPHABET[k]).collect();
+            let (mut fast, mut slow) = (String::new(), String::new());
+            let (mut fast_log, mut slow_log) = (
+                EditLog::new(Stage::Normalize),
+                EditLog::new(Stage::Normalize),
+            );
+            match line_work(&line) {
+                LineWork::SpacesOnly => remove_cjk_spaces_only(&line, 3, &mut fast, &mut fast_log),
+                LineWork::Copy => fast.push_str(&line),
+                LineWork::Chars => return Ok(()),
+            }
+            Normalizer::new().normalize_line(
+                &line,
+                3,
+                &mut Vec::new(),
+                &mut Vec::new(),
+                &mut slow,
+                &mut slow_log,
+            );
+            proptest::prop_assert_eq!(&fast, &slow, "{:?}", line);
+            proptest::prop_assert_eq!(fast_log.into_edits(), slow_log.into_edits(), "{:?}", line);
         }
     }
 
