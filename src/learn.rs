@@ -463,6 +463,27 @@ const GRAM: u64 = 1;
 const LINE: u64 = 2;
 const PREFIX: u64 = 3;
 const SUFFIX: u64 = 4;
+const TAIL: u64 = 5;
+
+/// The length, in characters, of the line ending that defines a family of line endings: about a
+/// word of Chinese (`条例`, `通过`, `笔记`).
+const FAMILY_TAIL_CHARS: usize = 2;
+
+/// A span is one member of a family of lines (or line endings) when fewer than this share of the
+/// documents that have a line of the family have the span.
+const FAMILY_SHARE: f64 = 0.8;
+
+/// The last `n` characters of `text` (all of it if shorter).
+fn last_chars(text: &str, n: usize) -> &str {
+    match n.checked_sub(1) {
+        None => "",
+        Some(skip) => text
+            .char_indices()
+            .rev()
+            .nth(skip)
+            .map_or(text, |(i, _)| &text[i..]),
+    }
+}
 
 fn key(domain: u64, text: &str) -> u64 {
     xxh3_64_with_seed(text.as_bytes(), domain)
@@ -766,6 +787,7 @@ impl BoilerplateLearner {
                 keys.push(key(LINE, line));
                 keys.push(key(PREFIX, &line[..prefix_end]));
                 keys.push(key(SUFFIX, &line[suffix_start..]));
+                keys.push(key(TAIL, last_chars(line, FAMILY_TAIL_CHARS)));
             }
         }
         keys.sort_unstable();
@@ -995,12 +1017,18 @@ impl BoilerplateLearner {
             let prefix = u64::from(sketch.estimate(key(PREFIX, &text[..b[k]])));
             let suffix = u64::from(sketch.estimate(key(SUFFIX, &text[b[n - k]..])));
             let family = s.docs as f64 / prefix.max(suffix).max(s.docs) as f64;
-            if evidence.at_edge < 0.9 || family < 0.8 {
+            if evidence.at_edge < 0.9 || family < FAMILY_SHARE {
                 return None;
             }
             Placement::WholeLine
         } else if evidence.line_end >= 0.9 {
-            if evidence.left_variety < varied || is_sentence_end(last) {
+            // A family of line endings: the lines that end with the span's last word end with
+            // the span in only a few documents (`促进条例` among `…条例` titles, `第三十次会议
+            // 通过` among `…会议通过` lines). A site's title ends its own lines.
+            let tail = last_chars(text, FAMILY_TAIL_CHARS);
+            let family_docs = u64::from(sketch.estimate(key(TAIL, tail)));
+            let family = s.docs as f64 / family_docs.max(s.docs) as f64;
+            if evidence.left_variety < varied || is_sentence_end(last) || family < FAMILY_SHARE {
                 return None;
             }
             Placement::LineEnd
