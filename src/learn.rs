@@ -45,7 +45,9 @@
 //! tags balance (`法》办法` is a piece of a title, `</strong>` the end of a heading's markup),
 //! and fewer than half of its occurrences continue across its ends: after a
 //! numeral (`第三十次会议通过`), or where the gram across its end is frequent and at least half
-//! as frequent as the span's own gram at that end.
+//! as frequent as the span's own gram at that end. HTML-like tags right before a span are a
+//! boundary, not its context: in `<strong>第一回</strong>侯卫东官场笔记` the title's left
+//! context is `一回`, and it does not continue `</strong>`.
 //!
 //! * **Whole line at a document's edge** ([`Placement::WholeLine`]): at least 90% of its
 //!   occurrences are whole lines, at least 90% of those are among the first or last
@@ -583,6 +585,25 @@ fn tags_balanced(text: &str) -> bool {
     open.is_empty()
 }
 
+/// `text` without the HTML-like tags (`</strong>`, `<br/>`) and spaces at its end.
+fn strip_trailing_tags(mut text: &str) -> &str {
+    loop {
+        let t = text.trim_end();
+        let Some(open) = t.strip_suffix('>').and_then(|inner| inner.rfind('<')) else {
+            return text;
+        };
+        let tag = &t[open + 1..t.len() - 1];
+        let name = tag.trim_start_matches('/').trim_end_matches('/');
+        if name.is_empty()
+            || !name.starts_with(|c: char| c.is_ascii_alphabetic())
+            || name.contains(['<', '>', '\n'])
+        {
+            return text;
+        }
+        text = &t[..open];
+    }
+}
+
 /// Characters a learned span does not start with: they close the text before it.
 fn is_leading_trim(c: char) -> bool {
     c.is_whitespace()
@@ -932,8 +953,12 @@ impl BoilerplateLearner {
             // piece of a longer frequent unit, not a unit glued onto varied text. A neighbour the
             // candidates are trimmed of (a sentence end before, an opening bracket after) is not
             // part of a unit.
+            // Markup right before the span (`<strong>标题</strong>侯卫东官场笔记`) is a
+            // boundary, not context: the span's context is the text before the markup.
+            let text_before = strip_trailing_tags(before);
+            let after_markup = text_before.len() < before.len();
             if let Some((i, c)) = before.char_indices().next_back() {
-                if !is_leading_trim(c) {
+                if !after_markup && !is_leading_trim(c) {
                     let span = &text[s..e];
                     let head = span.char_indices().nth(k - 1).map_or(e, |(j, _)| s + j);
                     let head_full = span.char_indices().nth(k).map_or(e, |(j, _)| s + j);
@@ -963,7 +988,7 @@ impl BoilerplateLearner {
             if before.chars().next_back().is_some_and(is_numeral) {
                 stats.after_numeral += 1;
             }
-            let before = before.trim_end();
+            let before = text_before.trim_end();
             let after = after.trim_start();
             if at_start || before.chars().next_back().is_some_and(is_sentence_end) {
                 stats.after_sentence += 1;
@@ -1342,6 +1367,19 @@ mod tests {
         assert!(!balanced("<strong>标题"));
         assert!(!balanced("g>侯卫东"));
         assert!(!balanced("侯卫东<str"));
+    }
+
+    #[test]
+    fn trailing_tags_are_stripped() {
+        assert_eq!(
+            strip_trailing_tags("<strong>第一回</strong>"),
+            "<strong>第一回"
+        );
+        assert_eq!(strip_trailing_tags("标题<br/> <b></b>"), "标题");
+        assert_eq!(strip_trailing_tags("a < b >"), "a < b >");
+        assert_eq!(strip_trailing_tags("x<>"), "x<>");
+        assert_eq!(strip_trailing_tags(">"), ">");
+        assert_eq!(strip_trailing_tags(""), "");
     }
 
     #[test]

@@ -367,3 +367,38 @@ fn title_endings_of_a_genre_are_not_learned() {
         "湖南省科技进步促进条例\n湖南省科技进步促进条例\n"
     );
 }
+
+/// A site's title glued after a heading's markup (`<strong>…</strong>侯卫东官场笔记`): the markup
+/// is not the title's context, the heading's text is, so the title is learned.
+#[test]
+fn a_title_glued_after_markup_is_learned() {
+    let docs: Vec<String> = (0..80u32)
+        .map(|i| {
+            let h = |k: u32| char::from_u32(0x4E00 + (i * 7919 + k * 104_729) % 20000).unwrap();
+            format!(
+                "<strong>第{i}回 {}{}</strong>侯卫东官场笔记\n{}{}说了一些话。\n<strong>{}{}</strong>\n",
+                h(1),
+                h(2),
+                h(3),
+                h(4),
+                h(5),
+                h(6),
+            )
+        })
+        .collect();
+    let model = BoilerplateLearner::new().learn(|| docs.iter());
+    let learned: Vec<(&str, Placement, u64)> = model
+        .entries
+        .iter()
+        .map(|e| (e.text.as_str(), e.placement, e.doc_frequency))
+        .collect();
+    assert_eq!(learned, [("侯卫东官场笔记", Placement::LineEnd, 80)]);
+    let cleaner = Cleaner::builder()
+        .boilerplate(model.cutter().unwrap())
+        .build();
+    let page = "<strong>第一回宴桃园</strong>侯卫东官场笔记\n";
+    assert_eq!(
+        cleaner.clean(page.as_bytes()).unwrap().text,
+        "<strong>第一回宴桃园</strong>\n"
+    );
+}
