@@ -495,6 +495,9 @@ fn last_chars(text: &str, n: usize) -> &str {
     }
 }
 
+// Inlined: it is called once per character in passes 1 and 2, and without the hint the
+// compiler stopped inlining it when a call site was added (pass 2 got 40% slower).
+#[inline(always)]
 fn key(domain: u64, text: &str) -> u64 {
     xxh3_64_with_seed(text.as_bytes(), domain)
 }
