@@ -419,3 +419,47 @@ fn a_title_glued_after_markup_is_learned() {
         "<strong>第一回宴桃园</strong>\n"
     );
 }
+
+/// Broken and odd markup around spans does not disturb learning: tags cut in half, empty tags,
+/// brackets that never close, multi-byte text inside tags.
+#[test]
+fn odd_markup_does_not_disturb_learning() {
+    let docs: Vec<String> = (0..70u32)
+        .map(|i| {
+            let h = |k: u32| char::from_u32(0x4E00 + (i * 7919 + k * 104_729) % 20000).unwrap();
+            format!(
+                "{}{}</>侯卫东官场笔记\n<>\n{}<<b>>\n>{}<\n<标题 {}>本站所有小说均来源于网络\n{}{}<br/>侯卫东官场笔记\n",
+                h(1),
+                h(2),
+                h(3),
+                h(4),
+                h(5),
+                h(6),
+                h(7),
+            )
+        })
+        .collect();
+    let model = BoilerplateLearner::new().learn(|| docs.iter());
+    let learned: Vec<(&str, Placement, u64)> = model
+        .entries
+        .iter()
+        .map(|e| (e.text.as_str(), e.placement, e.doc_frequency))
+        .collect();
+    // The title always follows the same markup in each line (`</>`, not a tag, and `<br/>`), so
+    // the two units are learned with it, as a constant neighbour would be.
+    assert_eq!(
+        learned,
+        [
+            ("</>侯卫东官场笔记", Placement::LineEnd, 70),
+            ("<br/>侯卫东官场笔记", Placement::LineEnd, 70),
+        ]
+    );
+    let cleaner = Cleaner::builder()
+        .boilerplate(model.cutter().unwrap())
+        .build();
+    let page = "第一回</>侯卫东官场笔记\n第二回<br/>侯卫东官场笔记\n<>\n";
+    assert_eq!(
+        cleaner.clean(page.as_bytes()).unwrap().text,
+        "第一回\n第二回\n<>\n"
+    );
+}
