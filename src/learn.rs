@@ -270,6 +270,12 @@ pub struct Evidence {
     pub left_variety: f64,
     /// Perplexity of the two characters after the span (a line end counts as one context).
     pub right_variety: f64,
+    /// For a whole line or a line end: the share of the documents with a line of the span's
+    /// family (a line starting or ending with the same [`LearnerConfig::min_chars`] characters;
+    /// a line ending with the same two characters) that have the span. Absent for spans cut
+    /// anywhere, and in models written before it was counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<f64>,
 }
 
 /// One learned span.
@@ -1018,7 +1024,7 @@ impl BoilerplateLearner {
     fn judge(&self, text: &str, s: &SpanEvidence, sketch: &CountMinSketch) -> Option<ModelEntry> {
         let c = &self.config;
         let occ = s.occurrences.max(1) as f64;
-        let evidence = Evidence {
+        let mut evidence = Evidence {
             occurrences: s.occurrences,
             whole_line: s.whole_line as f64 / occ,
             at_edge: if s.whole_line == 0 {
@@ -1031,6 +1037,7 @@ impl BoilerplateLearner {
             after_sentence: s.after_sentence as f64 / occ,
             left_variety: s.left.perplexity(),
             right_variety: s.right.perplexity(),
+            family: None,
         };
         // Few documents cannot show much variety: ask for at most half their number.
         let varied = c.min_variety.min(s.docs as f64 / 2.0);
@@ -1056,6 +1063,7 @@ impl BoilerplateLearner {
             if evidence.at_edge < 0.9 || family < FAMILY_SHARE {
                 return None;
             }
+            evidence.family = Some(family);
             Placement::WholeLine
         } else if evidence.line_end >= 0.9 {
             // A family of line endings: the lines that end with the span's last word end with
@@ -1067,6 +1075,7 @@ impl BoilerplateLearner {
             if evidence.left_variety < varied || is_sentence_end(last) || family < FAMILY_SHARE {
                 return None;
             }
+            evidence.family = Some(family);
             Placement::LineEnd
         } else if evidence.line_start >= 0.9 {
             // Where genre formulas sit.

@@ -39,6 +39,9 @@ fn learns_a_sites_title_and_footer_and_cuts_them_with_evidence() {
             ("本站所有小说均来源于网络", Placement::WholeLine, 80),
         ]
     );
+    // Each is the only member of its family of lines.
+    let families: Vec<Option<f64>> = model.entries.iter().map(|e| e.evidence.family).collect();
+    assert_eq!(families, [Some(1.0), Some(1.0)]);
     let cleaner = Cleaner::builder()
         .boilerplate(model.cutter().unwrap())
         .build();
@@ -117,6 +120,14 @@ fn the_model_file_round_trips_and_is_editable() {
     // file.
     let minimal = r#"{"documents": 3, "chars": 9, "entries": []}"#;
     assert_eq!(BoilerplateModel::from_json(minimal).unwrap().documents, 3);
+    // An entry written before `family` was counted.
+    let older = r#"{"documents": 3, "chars": 9, "entries": [{"text": "侯卫东官场笔记",
+        "placement": "line_end", "doc_frequency": 3, "evidence": {"occurrences": 3,
+        "whole_line": 0.0, "at_edge": 0.0, "line_start": 0.0, "line_end": 1.0,
+        "after_sentence": 0.0, "left_variety": 3.0, "right_variety": 1.0}}]}"#;
+    let older = BoilerplateModel::from_json(older).unwrap();
+    assert_eq!(older.entries[0].evidence.family, None);
+    assert!(!older.to_json().contains("family"));
     std::fs::write(&path, "{\"documents\": ").unwrap();
     let err = BoilerplateModel::load(&path).unwrap_err().to_string();
     assert!(
