@@ -17,7 +17,10 @@
 //! [`crate::decode()`], with its path as id. JSONL is read a line at a time, so memory is bounded
 //! by the longest line ([`Fields::max_line`], 256 MiB by default). A line that is not UTF-8,
 //! not JSON, not an object, lacks the text field, or is too long gives an [`Error::Jsonl`] with
-//! the file and line number, and reading goes on with the next line.
+//! the file and line number, and reading goes on with the next line. To keep such lines (a
+//! tool that must lose nothing writes them through unchanged), read with
+//! [`Documents::next_unparsed`]: a record that fails [`Unparsed::parse`] still has its
+//! [`Unparsed::raw`] bytes.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -221,13 +224,28 @@ impl Unparsed {
         }
     }
 
+    /// The JSONL line as read, without its line end (`None` for a plain text file): what a
+    /// caller writes unchanged when [`Unparsed::parse`] fails, so nothing read is lost.
+    pub fn raw(&self) -> Option<&[u8]> {
+        match &self.body {
+            Body::Line(b) => Some(b),
+            Body::File(_) => None,
+        }
+    }
+
+    /// The file read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The document.
     ///
     /// # Errors
     ///
     /// [`Error::Jsonl`] for a line that is not UTF-8, not a JSON object, or lacks the text
-    /// field; [`Error::InFile`] for a plain text file that is not text.
-    pub fn parse(self) -> Result<Document> {
+    /// field; [`Error::InFile`] for a plain text file that is not text. The record is left as
+    /// it was, so its [`raw`](Unparsed::raw) line can still be written out.
+    pub fn parse(&self) -> Result<Document> {
         match &self.body {
             Body::File(bytes) => crate::decode(bytes)
                 .map(|d| Document {
@@ -335,7 +353,7 @@ impl Iterator for Documents {
     type Item = Result<Document>;
 
     fn next(&mut self) -> Option<Result<Document>> {
-        self.next_unparsed().map(|r| r.and_then(Unparsed::parse))
+        self.next_unparsed().map(|r| r.and_then(|u| u.parse()))
     }
 }
 

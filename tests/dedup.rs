@@ -238,14 +238,10 @@ fn cli_dedups_jsonl_reports_bad_lines_and_goes_on() {
             stderr.contains("4 duplicates (4 exact, 0 near)"),
             "{stderr}"
         );
+        // Kept records, and the line that is not a document, are written unchanged in order.
         let kept = std::fs::read_to_string(&kept).unwrap();
-        let ids: Vec<String> = kept
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
-            .collect();
-        assert_eq!(ids, ["\"copy0\"", "\"other\""]);
-        // Kept records are written unchanged.
-        assert_eq!(kept.lines().next(), body.lines().next());
+        let lines: Vec<&str> = body.lines().collect();
+        assert_eq!(kept, format!("{}\n{}\n{}\n", lines[0], lines[3], lines[4]));
         let clusters = std::fs::read_to_string(&clusters).unwrap();
         let lines: Vec<serde_json::Value> = clusters
             .lines()
@@ -452,4 +448,91 @@ fn cli_goes_on_past_binary_and_empty_files() {
         ids[0].ends_with("a.txt") && ids[1].ends_with("c.txt"),
         "{ids:?}"
     );
+}
+
+#[test]
+fn cli_writes_lines_that_are_not_documents_unchanged_and_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let copies = seed_copies();
+    let line = |v: serde_json::Value| v.to_string().into_bytes();
+    let lines: Vec<Vec<u8>> = vec![
+        line(serde_json::json!({"id": "a", "text": copies[0]})),
+        b"{\"id\": \"b\", \"text\": ".to_vec(),
+        line(serde_json::json!({"id": "c", "body": "没有正文字段的记录"})),
+        b"{\"id\": \"d\", \"text\": \"\xd6\xd0\xce\xc4 GBK bytes\"}".to_vec(),
+        line(serde_json::json!({"id": "e", "text": copies[1]})),
+        line(serde_json::json!({"id": "f", "text": other_report()})),
+    ];
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, lines.join(&b'\n')).unwrap();
+    let p = input.display();
+    let errors = format!(
+        "scour: {p}:2: not JSON: EOF while parsing a value at line 1 column 20 (written unchanged)\n\
+         scour: {p}:3: no field \"text\" (written unchanged)\n\
+         scour: {p}:4: not UTF-8 (invalid byte at column 22) (written unchanged)\n\
+         scour: warning: cluster 0 (kept document 0) holds 2 of 3 documents, over 1%\n"
+    );
+    let expect = |kept: &[usize]| -> Vec<u8> {
+        let mut out = Vec::new();
+        for &i in kept {
+            out.extend_from_slice(&lines[i]);
+            out.push(b'\n');
+        }
+        out
+    };
+    // With --keep longest the inputs are read twice; lines that are not documents keep their
+    // place either way.
+    let longest = if copies[1].len() > copies[0].len() {
+        4
+    } else {
+        0
+    };
+    let longest_kept: Vec<usize> = [longest, 1, 2, 3, 5]
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for (extra, want) in [
+        (&["-j", "1"][..], expect(&[0, 1, 2, 3, 5])),
+        (&["-j", "2"][..], expect(&[0, 1, 2, 3, 5])),
+        (&["--keep", "longest"][..], expect(&longest_kept)),
+    ] {
+        let kept = dir.path().join("kept.jsonl");
+        let clusters = dir.path().join("clusters.jsonl");
+        let out = scour()
+            .arg("dedup")
+            .arg(&input)
+            .arg("-o")
+            .arg(&kept)
+            .arg("--clusters")
+            .arg(&clusters)
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let (reported, summary) = stderr.split_at(stderr.find("scour dedup: ").unwrap());
+        assert_eq!(reported, errors, "{extra:?}");
+        assert!(summary.starts_with("scour dedup: 3 docs, "), "{summary}");
+        assert!(
+            summary.contains(
+                "; 1 duplicates (1 exact, 0 near); 2 kept; 1 clusters of 2 or more, largest 2; \
+                 3 errors (3 lines written unchanged); "
+            ),
+            "{summary}"
+        );
+        assert_eq!(std::fs::read(&kept).unwrap(), want, "{extra:?}");
+        let kept_id = if extra[0] == "--keep" && longest == 4 {
+            "e"
+        } else {
+            "a"
+        };
+        assert_eq!(
+            std::fs::read_to_string(&clusters).unwrap(),
+            format!(
+                "{{\"cluster\":0,\"kept\":\"{kept_id}\",\"members\":[{{\"id\":\"a\",\"similarity\":1.0}},{{\"id\":\"e\",\"similarity\":1.0}}]}}\n"
+            ),
+            "{extra:?}"
+        );
+    }
 }

@@ -14,7 +14,12 @@
 //!   decomposition (NFKD). Two texts have equal NFKD exactly when they have equal NFKC, so the key
 //!   draws the same line as NFKC while skipping the recomposition step. CJK ideographs in the
 //!   main blocks and ASCII have no decomposition and take a fast path.
-//! - **Case folding** by [`char::to_lowercase`].
+//! - **Case folding**: Unicode full case folding. [`char::to_lowercase`] does it, except for the
+//!   few characters it leaves alone that still have a fold once the decomposition is applied:
+//!   `ß` and `ẞ` fold to `ss`, final `ς` to `σ`, and the combining iota subscript U+0345 to `ι`.
+//!   As in Unicode's NFKC_Casefold, default-ignorable characters (soft hyphen, zero-width space
+//!   and joiners, bidi controls, variation selectors, the BOM, Hangul fillers, tags) are removed
+//!   without ending a word, so `co\u{ad}operate` and `cooperate` match.
 //! - **Tokens.** A character of a script written without spaces
 //!   ([`is_unspaced_script`]: Han, kana, Thai, …) is a token by itself. Any other run of letters,
 //!   digits and combining marks is a *word* token (Latin, Cyrillic, Hangul, …). Whitespace ends a
@@ -101,6 +106,8 @@ pub fn tokenize(text: &str, config: &KeyConfig, key: &mut String, tokens: &mut V
         } else if !config.keep_punctuation && is_cjk_punctuation(c) && !is_unspaced_script(c) {
             // Dropped whatever its decomposition (which, if any, is punctuation too).
             t.end_word();
+        } else if config.casefold && is_default_ignorable(c) {
+            // Removed, as in NFKC_Casefold: not even a word break.
         } else if config.nfkc {
             decompose_compatible(c, |d| t.other(d));
         } else {
@@ -108,6 +115,16 @@ pub fn tokenize(text: &str, config: &KeyConfig, key: &mut String, tokens: &mut V
         }
     }
     t.end_word();
+}
+
+/// Unicode's Default_Ignorable_Code_Point characters (DerivedCoreProperties.txt, Unicode 15).
+#[inline]
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF)
 }
 
 /// Ideographs of the main CJK blocks: no decomposition, no case, each one a token.
@@ -161,8 +178,19 @@ impl Tokenizer<'_> {
             self.char_token(c);
         } else if c.is_alphanumeric() || is_combining_mark(c) {
             if self.config.casefold {
-                for l in c.to_lowercase() {
-                    self.word_char(l);
+                // The full case folds that lowercasing misses (see the module docs).
+                match c {
+                    '\u{DF}' | '\u{1E9E}' => {
+                        self.word_char('s');
+                        self.word_char('s');
+                    }
+                    '\u{3C2}' => self.word_char('\u{3C3}'),
+                    '\u{345}' => self.word_char('\u{3B9}'),
+                    _ => {
+                        for l in c.to_lowercase() {
+                            self.word_char(l);
+                        }
+                    }
                 }
             } else {
                 self.word_char(c);
@@ -220,6 +248,29 @@ mod tests {
         assert_eq!(key("caf\u{e9}"), key("cafe\u{301}"));
         assert_eq!(key("\u{fb01}le"), key("file"));
         assert_eq!(key("\u{2f00}"), key("\u{4e00}"));
+    }
+
+    #[test]
+    fn full_case_folding_and_ignorables() {
+        assert_eq!(key("Straße STRAẞE strasse"), "strasse strasse strasse");
+        assert_eq!(key("ΣΊΣΥΦΟΣ σίσυφος"), key("σίσυφοσ σίσυφοσ"));
+        // ᾳ is α with the iota subscript; it folds to αι, as does ᾼ.
+        assert_eq!(key("\u{1FB3}"), key("\u{1FBC}"));
+        assert_eq!(key("\u{1FB3}"), key("\u{3B1}\u{3B9}"));
+        // Soft hyphen, zero-width space, BOM: removed without a word break.
+        assert_eq!(key("co\u{AD}op\u{200B}er\u{FEFF}ate"), "cooperate");
+        // A variation selector after a Han character adds nothing.
+        assert_eq!(key("葛\u{E0100}城\u{FE00}"), "葛城");
+        let mut k = String::new();
+        let mut t = Vec::new();
+        tokenize("葛\u{E0100}城", &KeyConfig::default(), &mut k, &mut t);
+        assert_eq!(t.len(), 2);
+        // Without case folding, neither applies.
+        let c = KeyConfig {
+            casefold: false,
+            ..KeyConfig::default()
+        };
+        assert_eq!(matching_key("ß\u{AD}", &c), "ß");
     }
 
     #[test]

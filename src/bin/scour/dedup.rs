@@ -23,7 +23,8 @@ pub struct DedupArgs {
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Write the kept documents here as JSONL: JSONL records unchanged, plain text files as
-    /// {"id", "text"}.
+    /// {"id", "text"}. JSONL lines that are not documents (not UTF-8, not JSON, no text field)
+    /// are reported and written here unchanged, in their place.
     #[arg(long, short = 'o', value_name = "KEPT.jsonl")]
     output: PathBuf,
     /// Write one JSON line per cluster of two or more documents.
@@ -199,6 +200,8 @@ struct Totals {
     docs: u64,
     bytes: u64,
     errors: u64,
+    /// Lines that could not be parsed, written to the output unchanged.
+    passed: u64,
     exact: u64,
     near: u64,
     paragraphs: u64,
@@ -279,24 +282,36 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Fingerprint,
             Vec<scour::dedup::paragraph::ParagraphHash>,
         );
-        let parsed: Vec<Result<Parsed, Error>> = pool.install(|| {
+        let parsed: Vec<Result<Parsed, (Error, Unparsed)>> = pool.install(|| {
             std::mem::take(batch)
                 .into_par_iter()
-                .map(|u| {
-                    u.parse().map(|d| {
+                .map(|u| match u.parse() {
+                    Ok(d) => {
                         let fp = fingerprinter.fingerprint(&d.text);
                         let ph = para.map_or_else(Vec::new, |p| p.hashes(&d.text));
-                        (d, fp, ph)
-                    })
+                        Ok((d, fp, ph))
+                    }
+                    Err(e) => Err((e, u)),
                 })
                 .collect()
         });
         for item in parsed {
             let (doc, fp, ph) = match item {
                 Ok(x) => x,
-                Err(e) => {
+                Err((e, u)) => {
                     t.errors += 1;
-                    eprintln!("scour: {e}");
+                    match u.raw() {
+                        // A JSONL line that is not a document: reported, and written where
+                        // it was, unchanged, so nothing read is lost.
+                        Some(raw) => {
+                            t.passed += 1;
+                            eprintln!("scour: {e} (written unchanged)");
+                            if !two_pass {
+                                write_raw(out, raw)?;
+                            }
+                        }
+                        None => eprintln!("scour: {e}"),
+                    }
                     continue;
                 }
             };
@@ -411,15 +426,26 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         // Second pass: write the documents that are their cluster's final choice.
         let mut n = first_doc;
         for file in files.iter().flatten() {
-            let Ok(docs) = Documents::open(&file.path, &fields) else {
+            let Ok(mut docs) = Documents::open(&file.path, &fields) else {
                 continue;
             };
-            for doc in docs.flatten() {
-                let cluster = cluster_of[(n - first_doc) as usize];
-                if deduper.kept(cluster) == Some(n) {
-                    write_doc(&mut out, &doc)?;
+            while let Some(record) = docs.next_unparsed() {
+                // Reading errors were reported in the first pass.
+                let Ok(record) = record else { continue };
+                match record.parse() {
+                    Ok(doc) => {
+                        let cluster = cluster_of[(n - first_doc) as usize];
+                        if deduper.kept(cluster) == Some(n) {
+                            write_doc(&mut out, &doc)?;
+                        }
+                        n += 1;
+                    }
+                    Err(_) => {
+                        if let Some(raw) = record.raw() {
+                            write_raw(&mut out, raw)?;
+                        }
+                    }
                 }
-                n += 1;
             }
         }
     }
@@ -469,7 +495,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         let memory = deduper.memory();
         let kept = deduper.clusters() as u64;
         eprintln!(
-            "scour dedup: {} docs, {} in {:.2} s ({:.0} docs/s, {:.1} MB/s); {} duplicates ({} exact, {} near); {} kept; {} clusters of 2 or more, largest {}; {} errors; index {} ({:.0} B/doc){}",
+            "scour dedup: {} docs, {} in {:.2} s ({:.0} docs/s, {:.1} MB/s); {} duplicates ({} exact, {} near); {} kept; {} clusters of 2 or more, largest {}; {} errors ({} lines written unchanged); index {} ({:.0} B/doc){}",
             t.docs,
             mb(t.bytes),
             secs,
@@ -482,6 +508,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             deduper.clusters_with_duplicates(),
             deduper.largest_cluster(),
             t.errors,
+            t.passed,
             mb(memory.total() as u64),
             memory.total() as f64 / deduper.docs().max(1) as f64,
             peak_memory().map_or(String::new(), |m| format!("; peak memory {}", mb(m))),
@@ -492,6 +519,11 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn write_raw(out: &mut impl Write, raw: &[u8]) -> std::io::Result<()> {
+    out.write_all(raw)?;
+    out.write_all(b"\n")
 }
 
 fn write_doc(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
