@@ -6,7 +6,9 @@
 //! let repairer = Repairer::new();
 //! // UTF-8 read as windows-1252, and UTF-8 read as GBK.
 //! assert_eq!(repairer.repair("Le barÃ¨me est publiÃ©.").text, "Le barème est publié.");
-//! assert_eq!(repairer.repair("鍙樺法鐨勬椂浠ｆ潵浜").text, "变巨的时代来了");
+//! assert_eq!(repairer.repair("鍙樺法鐨勬椂浠ｆ潵浜嗗悧").text, "变巨的时代来了吗");
+//! // Cut at the end: the last character's final byte is gone, so it is lost, not guessed.
+//! assert_eq!(repairer.repair("鍙樺法鐨勬椂浠ｆ潵浜").text, "变巨的时代来\u{FFFD}");
 //! // Clean text is borrowed back untouched.
 //! assert!(matches!(repairer.repair("中文编码").text, std::borrow::Cow::Borrowed(_)));
 //! ```
@@ -209,35 +211,47 @@ impl Repairer {
     /// Repairs `text`: the repaired text and the [`Stage::Repair`] edits (offsets into `text`).
     /// Borrows `text` back when there is nothing to record.
     pub fn repair<'a>(&self, text: &'a str) -> Rewritten<'a> {
-        if !self.needs_look(text) {
+        // Pure ASCII has nothing to repair; `is_ascii` runs a word at a time.
+        if text.is_ascii() {
+            return Rewritten::unchanged(text);
+        }
+        let lines = marked_lines(text);
+        let lost = self.flag_lost && has_lost_marks(text);
+        if lines.is_empty() && !lost {
             return Rewritten::unchanged(text);
         }
         // (start, end, replacement, reason): a replacement equal to the span is a suspicion.
         let mut pieces: Vec<(usize, usize, String, Cow<'static, str>)> = Vec::new();
-        for (start, end, cjk) in spans(text) {
-            let span = &text[start..end];
-            let context = Context::around(text, start, end);
-            match self.repair_span(span, cjk, &context) {
-                Verdict::Repair(fixed, reason) => pieces.push((start, end, fixed, reason)),
-                Verdict::Suspect(reason) => pieces.push((start, end, span.to_owned(), reason)),
-                Verdict::Clean => {}
+        for &(line_start, line_end) in &lines {
+            let line = &text[line_start..line_end];
+            let first_piece = pieces.len();
+            for (start, end, cjk) in spans(line) {
+                let (start, end) = (line_start + start, line_start + end);
+                let span = &text[start..end];
+                let context = Context::around(text, start, end);
+                match self.repair_span(span, cjk, &context) {
+                    Verdict::Repair(fixed, reason) => pieces.push((start, end, fixed, reason)),
+                    Verdict::Suspect(reason) => pieces.push((start, end, span.to_owned(), reason)),
+                    Verdict::Clean => {}
+                }
             }
-        }
-        // C1 controls left alone by the spans: windows-1252 bytes read as Latin-1.
-        for (i, c) in text.char_indices() {
-            let mapped = c1_as_windows_1252(c);
-            if mapped != c
-                && !pieces
-                    .iter()
-                    .any(|p| p.0 <= i && i < p.1 && p.2 != text[p.0..p.1])
-            {
-                pieces.retain(|p| !(p.0 <= i && i < p.1));
-                pieces.push((
-                    i,
-                    i + c.len_utf8(),
-                    mapped.to_string(),
-                    Cow::Borrowed("C1 control character: a windows-1252 byte read as Latin-1"),
-                ));
+            // C1 controls left alone by the spans: windows-1252 bytes read as Latin-1.
+            for (i, c) in line.char_indices() {
+                let i = line_start + i;
+                let mapped = c1_as_windows_1252(c);
+                if mapped != c
+                    && !pieces[first_piece..]
+                        .iter()
+                        .any(|p| p.0 <= i && i < p.1 && p.2 != text[p.0..p.1])
+                {
+                    pieces.retain(|p| !(p.0 <= i && i < p.1));
+                    pieces.push((
+                        i,
+                        i + c.len_utf8(),
+                        mapped.to_string(),
+                        Cow::Borrowed("C1 control character: a windows-1252 byte read as Latin-1"),
+                    ));
+                }
             }
         }
         pieces.sort_by_key(|p| p.0);
@@ -255,7 +269,7 @@ impl Repairer {
         }
         out.push_str(&text[copied..]);
         let mut edits = log.into_edits();
-        if self.flag_lost {
+        if lost {
             edits = merge_lost_flags(text, edits);
         }
         if changed {
@@ -266,16 +280,6 @@ impl Repairer {
                 edits,
             }
         }
-    }
-
-    /// A fast scan: anything a wrong decoding produces, or lost data?
-    fn needs_look(&self, text: &str) -> bool {
-        // Pure ASCII has nothing to repair; `is_ascii` runs a word at a time.
-        if text.is_ascii() {
-            return false;
-        }
-        text.chars()
-            .any(|c| is_suspect(c) || c == '\u{FFFD}' || c == '锟')
     }
 
     fn repair_span(&self, span: &str, cjk: bool, context: &Context<'_>) -> Verdict {
@@ -371,8 +375,9 @@ impl Repairer {
                 let Some(units) = encode_units_with(&chars, |c| encode_whatwg(encoding, c)) else {
                     continue;
                 };
-                let reading = read_utf8(&units, &chars, false, false);
-                if reading.sequences > 0 && reading.strays == 0 {
+                let reading = read_utf8_with(&units, &chars, false, false, true);
+                // A sequence cut short at the end counts as lost only beside repaired ones.
+                if reading.sequences > reading.lost.min(1) && reading.strays == 0 {
                     out.push((reading.text, name, reading.lost));
                 }
             }
@@ -464,6 +469,9 @@ enum Verdict {
     Clean,
 }
 
+/// A double-byte charset's decoder inverted: character to the byte sequences it reads from.
+type ReverseTable = (&'static Encoding, HashMap<char, Vec<Vec<u8>>>);
+
 /// Encodes one character back to the bytes a double-byte decoder made it from. Built by
 /// decoding every byte pair (and every single byte), so it inverts the decoder exactly, where
 /// the standard encoders differ (GBK's encoder writes `€` as 0x80, the decoder also reads A2 E3
@@ -472,8 +480,7 @@ fn encode_whatwg(encoding: &'static Encoding, c: char) -> Option<Vec<Vec<u8>>> {
     if c.is_ascii() {
         return Some(vec![vec![c as u8]]);
     }
-    static TABLES: OnceLock<Vec<(&'static Encoding, HashMap<char, Vec<Vec<u8>>>)>> =
-        OnceLock::new();
+    static TABLES: OnceLock<Vec<ReverseTable>> = OnceLock::new();
     let tables = TABLES.get_or_init(|| {
         [GBK, BIG5, SHIFT_JIS]
             .into_iter()
@@ -600,6 +607,19 @@ fn continuation_count(lead: u8) -> Option<usize> {
 /// boundaries of the original characters, or it is not read. `space_a0` lets a space stand for
 /// a lost 0xA0 byte; `c1_fix` reads C1 controls outside sequences as windows-1252.
 fn read_utf8(units: &[Unit], chars: &[char], space_a0: bool, c1_fix: bool) -> Reading {
+    read_utf8_with(units, chars, space_a0, c1_fix, false)
+}
+
+/// [`read_utf8`], and with `cut_end` a sequence cut short by the end of the span is read as one
+/// lost character: a double-byte decoder drops (or a storage limit cuts) the lone lead byte
+/// left at the end, and the character it began is gone.
+fn read_utf8_with(
+    units: &[Unit],
+    chars: &[char],
+    space_a0: bool,
+    c1_fix: bool,
+    cut_end: bool,
+) -> Reading {
     let mut r = Reading {
         text: String::with_capacity(units.len()),
         sequences: 0,
@@ -662,6 +682,11 @@ fn read_utf8(units: &[Unit], chars: &[char], space_a0: bool, c1_fix: bool) -> Re
                 continue;
             }
         }
+        if cut_end && starts_char(i) && is_cut_sequence(&units[i..]) {
+            r.text.push('\u{FFFD}');
+            r.lost += 1;
+            break;
+        }
         // Not part of a sequence: keep the original character whole.
         let ci = u.char_index;
         let c = chars[ci];
@@ -676,6 +701,18 @@ fn read_utf8(units: &[Unit], chars: &[char], space_a0: bool, c1_fix: bool) -> Re
         }
     }
     r
+}
+
+/// True if `units` are a UTF-8 lead byte and fewer continuation bytes than it announces.
+fn is_cut_sequence(units: &[Unit]) -> bool {
+    let Some(need) = units.first().and_then(|u| continuation_count(u.byte)) else {
+        return false;
+    };
+    units.len() <= need
+        && !units[0].lost
+        && units[1..]
+            .iter()
+            .all(|u| !u.lost && (0x80..=0xBF).contains(&u.byte))
 }
 
 /// One UTF-8 sequence starting at `units[i]`: its length in units, its text, and whether a byte
@@ -792,6 +829,108 @@ fn is_suspect(c: char) -> bool {
         return true;
     }
     byte_roles().contains_key(&c)
+}
+
+/// What the fast scan of [`marked_lines`] knows about a BMP character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Nothing a wrong decoding produces.
+    Clean,
+    /// Produced by wrong decodings but common in clean CJK text too: curly quotes, dashes, the
+    /// ellipsis, middle dot and bullet, and U+FFFD. Alone they never make a line worth a look.
+    Weak,
+    /// Anything else [`is_suspect`] holds.
+    Strong,
+    /// A C1 control: worth a look even alone.
+    Control,
+}
+
+/// Two bits per BMP character, built once from [`is_suspect`] (16 KB).
+fn mark_table() -> &'static [u32] {
+    static TABLE: OnceLock<Vec<u32>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![0u32; 0x10000 / 16];
+        for u in 0x80..0x10000u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let mark = if (0x80..=0x9F).contains(&u) {
+                Mark::Control
+            } else if matches!(
+                c,
+                '“' | '”' | '‘' | '’' | '—' | '–' | '…' | '·' | '•' | '\u{FFFD}'
+            ) {
+                Mark::Weak
+            } else if is_suspect(c) {
+                Mark::Strong
+            } else {
+                Mark::Clean
+            };
+            table[u as usize / 16] |= (mark as u32) << (2 * (u % 16));
+        }
+        table
+    })
+}
+
+/// The lines of `text` (start, end, without the `\n`) worth a look: with a C1 control, or a
+/// strong mark and another mark, a space, a `?` or a U+FFFD. A superset of the lines that
+/// [`spans`] finds spans in, except spans of weak marks alone (which no candidate repairs);
+/// one pass over the bytes with a table look-up per non-ASCII character, so clean CJK text
+/// pays little.
+fn marked_lines(text: &str) -> Vec<(usize, usize)> {
+    let table = mark_table();
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut line_start, mut strong, mut weak, mut control, mut filler) =
+        (0, 0u32, 0u32, false, false);
+    let mut i = 0;
+    while i <= bytes.len() {
+        let b = if i < bytes.len() { bytes[i] } else { b'\n' };
+        if b < 0x80 {
+            if b == b'\n' {
+                if control || strong >= 1 && (strong + weak >= 2 || filler) {
+                    out.push((line_start, i.min(bytes.len())));
+                }
+                (line_start, strong, weak, control, filler) = (i + 1, 0, 0, false, false);
+            } else {
+                filler |= b == b' ' || b == b'?';
+            }
+            i += 1;
+            continue;
+        }
+        // `text` is valid UTF-8: the lead byte gives the length.
+        let (u, len) = match b {
+            0xC0..=0xDF => (
+                (u32::from(b & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F),
+                2,
+            ),
+            0xE0..=0xEF => (
+                (u32::from(b & 0x0F) << 12)
+                    | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                    | u32::from(bytes[i + 2] & 0x3F),
+                3,
+            ),
+            _ => (0x10000, 4),
+        };
+        if u < 0x10000 {
+            match (table[u as usize / 16] >> (2 * (u % 16))) & 3 {
+                1 => {
+                    weak += 1;
+                    filler |= u == 0xFFFD;
+                }
+                2 => strong += 1,
+                3 => control = true,
+                _ => {}
+            }
+        }
+        i += len;
+    }
+    out
+}
+
+/// True if `text` holds `锟斤拷` or U+FFFD (a fast substring search).
+fn has_lost_marks(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, "\u{FFFD}".as_bytes()).is_some()
+        || memchr::memmem::find(bytes, "锟斤拷".as_bytes()).is_some()
 }
 
 /// Cuts `text` into spans worth a look: maximal runs within a line of suspect characters with
@@ -1182,7 +1321,7 @@ mod tests {
 
     #[test]
     fn utf8_read_as_windows_1252() {
-        assert_eq!(fix("ä¸­æ–‡"), "中文");
+        assert_eq!(fix("ä¸\u{AD}æ–‡"), "中文");
         assert_eq!(fix("ÖÐÎÄ"), "中文");
         assert_eq!(fix("HÃ´tel de Police"), "Hôtel de Police");
     }
@@ -1238,7 +1377,7 @@ mod tests {
 
     #[test]
     fn edits_replay() {
-        let input = "Le barÃ¨me, 中文 ä¸­æ–‡ fin";
+        let input = "Le barÃ¨me, 中文 ä¸\u{AD}æ–‡ fin";
         let r = Repairer::new().repair(input);
         assert_eq!(r.text, "Le barème, 中文 中文 fin");
         assert_eq!(r.edits.len(), 2);
