@@ -50,6 +50,8 @@ fn main() {
     let lengths = [4usize, 8, 16, 32];
     let mut short_ok = [0usize; 4];
     let mut short_total = [0usize; 4];
+    let mut short_by_charset: std::collections::BTreeMap<&str, [(usize, usize); 4]> =
+        std::collections::BTreeMap::new();
     for row in &rows {
         let bytes = std::fs::read(root.join(&row.path)).expect("file");
         let truth_charset = Charset::for_label(&row.label).expect("label");
@@ -112,6 +114,11 @@ fn main() {
                 short_total[k] += 1;
                 let ok = scour::decode(&encoded).is_ok_and(|d| d.text == window);
                 short_ok[k] += usize::from(ok);
+                let entry = short_by_charset
+                    .entry(truth_charset.name())
+                    .or_insert([(0usize, 0usize); 4]);
+                entry[k].0 += usize::from(ok);
+                entry[k].1 += 1;
             }
         }
     }
@@ -128,6 +135,9 @@ fn main() {
     );
     println!("CJK files correct: {cjk_ok} of {cjk_total}");
     println!("files with U+2015/U+30FB artifacts after cleaning: {artifacts}");
+    if verbose {
+        print_by_charset(&short_by_charset);
+    }
     for (k, len) in lengths.iter().enumerate() {
         println!(
             "short strings of {len:>2} chars: {} of {} ({:.1}%)",
@@ -135,6 +145,15 @@ fn main() {
             short_total[k],
             pct(short_ok[k], short_total[k])
         );
+    }
+}
+
+fn print_by_charset(by: &std::collections::BTreeMap<&str, [(usize, usize); 4]>) {
+    println!();
+    println!("short strings by charset (correct/total for 4, 8, 16, 32 chars):");
+    for (name, counts) in by {
+        let cells: Vec<String> = counts.iter().map(|(a, b)| format!("{a}/{b}")).collect();
+        println!("  {name:<16} {}", cells.join("  "));
     }
 }
 

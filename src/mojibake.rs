@@ -376,6 +376,12 @@ impl Repairer {
                     continue;
                 };
                 let reading = read_utf8_with(&units, &chars, false, false, true);
+                if std::env::var_os("SCOUR_DEBUG_MOJIBAKE").is_some() {
+                    eprintln!(
+                        "{name}: sequences {} strays {} lost {} -> {:?}",
+                        reading.sequences, reading.strays, reading.lost, reading.text
+                    );
+                }
                 // A sequence cut short at the end counts as lost only beside repaired ones.
                 if reading.sequences > reading.lost.min(1) && reading.strays == 0 {
                     out.push((reading.text, name, reading.lost));
@@ -687,6 +693,32 @@ fn read_utf8_with(
             r.lost += 1;
             break;
         }
+        if cut_end {
+            // A double-byte decoder's U+FFFD swallowed one or two bytes, so the sequences
+            // around it cannot be framed: everything up to the next character that is ASCII or
+            // starts a whole sequence is one lost stretch, when it holds a U+FFFD.
+            let mut k = i;
+            let mut has_lost = false;
+            while k < units.len() {
+                let at = units[k];
+                if k > i
+                    && starts_char(k)
+                    && !at.lost
+                    && (at.byte < 0x80
+                        || sequence_at(units, k, chars, false).is_some_and(|(_, _, l)| !l))
+                {
+                    break;
+                }
+                has_lost |= at.lost;
+                k += 1;
+            }
+            if has_lost {
+                r.text.push('\u{FFFD}');
+                r.lost += 1;
+                i = k;
+                continue;
+            }
+        }
         // Not part of a sequence: keep the original character whole.
         let ci = u.char_index;
         let c = chars[ci];
@@ -984,6 +1016,31 @@ fn spans(text: &str) -> Vec<(usize, usize, bool)> {
         flush(&mut start, last_suspect_end, cjk_span);
     }
     for span in &mut out {
+        // Take in a lossy CJK run just before a CJK span: `(浜�)钀ヤ笟` is `(二)营业` read
+        // as GBK, and `浜` alone is a common ideograph.
+        if span.2 {
+            let before = &text[..span.0];
+            let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+            let mut start = span.0;
+            let mut rest = before[line_start..].char_indices().rev().peekable();
+            let mut ascii = 0;
+            while let Some(&(_, c)) = rest.peek() {
+                if !c.is_ascii_punctuation() || ascii == 3 {
+                    break;
+                }
+                ascii += 1;
+                rest.next();
+            }
+            if rest.peek().is_some_and(|&(_, c)| c == '\u{FFFD}') {
+                for (i, c) in rest {
+                    if c.is_ascii() || c.is_whitespace() {
+                        break;
+                    }
+                    start = line_start + i;
+                }
+            }
+            span.0 = start;
+        }
         // Take in what a lossy reading leaves after the last suspect character.
         let mut end = span.1;
         let mut spaces_only = true;
@@ -997,6 +1054,20 @@ fn spans(text: &str) -> Vec<(usize, usize, bool)> {
         }
         span.1 = end;
     }
+    // A CJK span starts at the start of its run, and the extensions reach out: spans that
+    // overlap are one span.
+    out.sort_by_key(|s| s.0);
+    let mut merged: Vec<(usize, usize, bool)> = Vec::with_capacity(out.len());
+    for span in out {
+        match merged.last_mut() {
+            Some(last) if span.0 < last.1 => {
+                last.1 = last.1.max(span.1);
+                last.2 |= span.2;
+            }
+            _ => merged.push(span),
+        }
+    }
+    let mut out = merged;
     out.retain(|&(s, e, _)| {
         let span = &text[s..e];
         let suspects = span.chars().filter(|&c| is_suspect(c)).count();
