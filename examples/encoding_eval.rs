@@ -28,9 +28,18 @@ struct Row {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "--verbose");
+    // `--tsv FILE`: one line per file and per short string with scour's result, for
+    // `benches/compare_encoding.py`.
+    let mut tsv = args
+        .iter()
+        .position(|a| a == "--tsv")
+        .and_then(|i| args.get(i + 1))
+        .map(|p| std::io::BufWriter::new(std::fs::File::create(p).expect("--tsv file")));
     let root = args
         .iter()
-        .find(|a| !a.starts_with("--"))
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--tsv"))
+        .map(|(_, a)| a)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("../shared/data/encodings"));
     let manifest = std::fs::read_to_string(root.join("manifest.tsv")).expect("manifest.tsv");
@@ -63,6 +72,10 @@ fn main() {
         };
         let l_ok = got.as_ref().is_ok_and(|d| d.charset == truth_charset);
         let t_ok = text == truth;
+        if let Some(w) = tsv.as_mut() {
+            use std::io::Write;
+            writeln!(w, "file\t{}\t0\t0\t{}\t{}", row.path, u8::from(t_ok), name).unwrap();
+        }
         label_ok += usize::from(l_ok);
         text_ok += usize::from(t_ok);
         let cjk = row.path.contains("/zh/")
@@ -114,6 +127,11 @@ fn main() {
                 short_total[k] += 1;
                 let ok = scour::decode(&encoded).is_ok_and(|d| d.text == window);
                 short_ok[k] += usize::from(ok);
+                if let Some(w) = tsv.as_mut() {
+                    use std::io::Write;
+                    writeln!(w, "short\t{}\t{len}\t{start}\t{}\t-", row.path, u8::from(ok))
+                        .unwrap();
+                }
                 let entry = short_by_charset
                     .entry(truth_charset.name())
                     .or_insert([(0usize, 0usize); 4]);

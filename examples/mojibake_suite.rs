@@ -95,6 +95,13 @@ fn main() {
         }
         groups.push((lang, v));
     }
+    // `--write FILE`: every case as a JSON line (text, path, garbled, truth, scour's repair),
+    // for `benches/compare_encoding.py`.
+    let mut write = args
+        .iter()
+        .position(|a| a == "--write")
+        .and_then(|i| args.get(i + 1))
+        .map(|p| std::io::BufWriter::new(std::fs::File::create(p).expect("--write file")));
     let repairer = Repairer::new();
     println!("| text | path | cases | exact | exact but for U+FFFD | wrong |");
     println!("|---|---|---:|---:|---:|---:|");
@@ -112,6 +119,17 @@ fn main() {
                 }
                 n += 1;
                 let repaired = repairer.repair(&garbled).text;
+                if let Some(w) = write.as_mut() {
+                    use std::io::Write;
+                    let line = serde_json::json!({
+                        "text": lang,
+                        "path": path.name(),
+                        "garbled": garbled,
+                        "truth": path.truth(s),
+                        "scour": repaired,
+                    });
+                    writeln!(w, "{line}").unwrap();
+                }
                 match judge(&repaired, &path.truth(s)) {
                     Outcome::Exact => exact += 1,
                     Outcome::ExactButLost => lost += 1,
