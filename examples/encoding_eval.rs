@@ -125,12 +125,30 @@ fn main() {
                     continue;
                 };
                 short_total[k] += 1;
-                let ok = scour::decode(&encoded).is_ok_and(|d| d.text == window);
+                let got = scour::decode(&encoded);
+                let ok = got.as_ref().is_ok_and(|d| d.text == window);
+                if !ok
+                    && std::env::var_os("SHOW_SHORT").is_some_and(|v| v == len.to_string().as_str())
+                {
+                    if let Ok(d) = &got {
+                        println!(
+                            "short {len} {} got {}: {window:?} -> {:?}",
+                            truth_charset.name(),
+                            d.charset.name(),
+                            d.text
+                        );
+                    }
+                }
                 short_ok[k] += usize::from(ok);
                 if let Some(w) = tsv.as_mut() {
                     use std::io::Write;
-                    writeln!(w, "short\t{}\t{len}\t{start}\t{}\t-", row.path, u8::from(ok))
-                        .unwrap();
+                    writeln!(
+                        w,
+                        "short\t{}\t{len}\t{start}\t{}\t-",
+                        row.path,
+                        u8::from(ok)
+                    )
+                    .unwrap();
                 }
                 let entry = short_by_charset
                     .entry(truth_charset.name())
