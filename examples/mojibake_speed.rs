@@ -52,7 +52,9 @@ fn main() {
     if !only_legacy {
         clean_figures(&docs, total);
     }
-    legacy_figures(&docs);
+    if std::env::var_os("ONLY_REPAIR").is_none() {
+        legacy_figures(&docs);
+    }
 }
 
 fn clean_figures(docs: &[String], total: usize) {
@@ -67,6 +69,9 @@ fn clean_figures(docs: &[String], total: usize) {
         docs.iter().map(|d| repairer.repair(d).edits.len()).sum()
     });
     println!("repair stage alone on clean text:        {repair:.0} MB/s");
+    if std::env::var_os("ONLY_REPAIR").is_some() {
+        return;
+    }
     let with = Cleaner::new();
     let without = Cleaner::builder().repair(None).build();
     let clean_with = rate(total, || {

@@ -215,8 +215,8 @@ impl Repairer {
         if text.is_ascii() {
             return Rewritten::unchanged(text);
         }
-        let lines = marked_lines(text);
-        let lost = self.flag_lost && has_lost_marks(text);
+        let (lines, lost) = marked_lines(text);
+        let lost = self.flag_lost && lost;
         if lines.is_empty() && !lost {
             return Rewritten::unchanged(text);
         }
@@ -902,67 +902,81 @@ fn mark_table() -> &'static [u32] {
     })
 }
 
-/// The lines of `text` (start, end, without the `\n`) worth a look: with a C1 control, or a
+/// The lines of `text` (start, end, without the `\n`) worth a look, and whether `text` holds
+/// U+FFFD or `锟` (lost data to flag): with a C1 control, or a
 /// strong mark and another mark, a space, a `?` or a U+FFFD. A superset of the lines that
 /// [`spans`] finds spans in, except spans of weak marks alone (which no candidate repairs);
 /// one pass over the bytes with a table look-up per non-ASCII character, so clean CJK text
 /// pays little.
-fn marked_lines(text: &str) -> Vec<(usize, usize)> {
+fn marked_lines(text: &str) -> (Vec<(usize, usize)>, bool) {
     let table = mark_table();
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let (mut line_start, mut strong, mut weak, mut control, mut filler) =
         (0, 0u32, 0u32, false, false);
+    // U+FFFD or `锟` seen: lost data to flag.
+    let mut lost = false;
     let mut i = 0;
-    while i <= bytes.len() {
-        let b = if i < bytes.len() { bytes[i] } else { b'\n' };
-        if b < 0x80 {
+    let end_line = |out: &mut Vec<(usize, usize)>, start, end, s: u32, w: u32, c: bool, f: bool| {
+        if c || s >= 1 && (s + w >= 2 || f) {
+            out.push((start, end));
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        // `text` is valid UTF-8: the lead byte gives the length. Three-byte characters (all of
+        // CJK) first.
+        let (u, len) = if b >= 0xE0 {
+            if b >= 0xF0 {
+                i += 4;
+                continue;
+            }
+            (
+                (u32::from(b & 0x0F) << 12)
+                    | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                    | u32::from(bytes[i + 2] & 0x3F),
+                3,
+            )
+        } else if b >= 0x80 {
+            (
+                (u32::from(b & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F),
+                2,
+            )
+        } else {
             if b == b'\n' {
-                if control || strong >= 1 && (strong + weak >= 2 || filler) {
-                    out.push((line_start, i.min(bytes.len())));
-                }
+                end_line(&mut out, line_start, i, strong, weak, control, filler);
                 (line_start, strong, weak, control, filler) = (i + 1, 0, 0, false, false);
             } else {
                 filler |= b == b' ' || b == b'?';
             }
             i += 1;
             continue;
-        }
-        // `text` is valid UTF-8: the lead byte gives the length.
-        let (u, len) = match b {
-            0xC0..=0xDF => (
-                (u32::from(b & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F),
-                2,
-            ),
-            0xE0..=0xEF => (
-                (u32::from(b & 0x0F) << 12)
-                    | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                    | u32::from(bytes[i + 2] & 0x3F),
-                3,
-            ),
-            _ => (0x10000, 4),
         };
-        if u < 0x10000 {
-            match (table[u as usize / 16] >> (2 * (u % 16))) & 3 {
-                1 => {
-                    weak += 1;
-                    filler |= u == 0xFFFD;
+        match (table[u as usize / 16] >> (2 * (u % 16))) & 3 {
+            0 => {}
+            1 => {
+                weak += 1;
+                if u == 0xFFFD {
+                    filler = true;
+                    lost = true;
                 }
-                2 => strong += 1,
-                3 => control = true,
-                _ => {}
             }
+            2 => strong += 1,
+            _ => control = true,
         }
+        lost |= u == 0x951F;
         i += len;
     }
-    out
-}
-
-/// True if `text` holds `锟斤拷` or U+FFFD (a fast substring search).
-fn has_lost_marks(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    memchr::memmem::find(bytes, "\u{FFFD}".as_bytes()).is_some()
-        || memchr::memmem::find(bytes, "锟斤拷".as_bytes()).is_some()
+    end_line(
+        &mut out,
+        line_start,
+        bytes.len(),
+        strong,
+        weak,
+        control,
+        filler,
+    );
+    (out, lost)
 }
 
 /// Cuts `text` into spans worth a look: maximal runs within a line of suspect characters with
