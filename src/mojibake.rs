@@ -283,6 +283,14 @@ impl Repairer {
     }
 
     fn repair_span(&self, span: &str, cjk: bool, context: &Context<'_>) -> Verdict {
+        // One character repeated (`××××` standing for withheld digits, `■■■`) is a
+        // placeholder or a rule, not text read with the wrong charset.
+        let mut non_ascii = span.chars().filter(|c| !c.is_ascii());
+        if let (Some(first), Some(second)) = (non_ascii.next(), non_ascii.next()) {
+            if second == first && non_ascii.all(|c| c == first) && first != '\u{FFFD}' {
+                return Verdict::Clean;
+            }
+        }
         let original = context.badness(span);
         let best = self.best_chain(span, cjk, self.max_rounds, context);
         let Some(best) = best else {
@@ -1431,6 +1439,9 @@ mod tests {
             "4288×…",
             "日本語のテキスト",
             "café",
+            // Placeholders: one character repeated.
+            "××××年××月××日",
+            "编号：××××2××××",
         ] {
             let r = Repairer::new().repair(s);
             assert_eq!(r.text, s);
