@@ -418,22 +418,36 @@ impl Repairer {
     }
 }
 
-/// True if `text` has at least two ideographs and each stands next to another CJK character.
+/// True if `text` has at least two ideographs and nearly all of them (all but one in eight)
+/// stand next to another CJK character, an ideographic space or a digit: Chinese text, not
+/// ideographs scattered through Latin (`(四)` and `第八章　附　　则` have lone ones), with two
+/// ideographs in a row somewhere and no private-use character.
 fn han_in_runs(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
+    // Digits count: dates and article numbers sit between ideographs (`2020年5月1日`).
     let cjk = |c: Option<&char>| {
-        c.is_some_and(|&c| crate::script::is_cjk(c) || crate::script::is_cjk_punctuation(c))
+        c.is_some_and(|&c| {
+            crate::script::is_cjk(c)
+                || crate::script::is_cjk_punctuation(c)
+                || c == '\u{3000}'
+                || c.is_ascii_digit()
+        })
     };
-    let mut han = 0;
+    let (mut han, mut alone, mut pairs) = (0, 0, 0);
     for (i, c) in chars.iter().enumerate() {
+        // The user-defined area of GBK (private use here) is not in real text.
+        if ('\u{E000}'..='\u{F8FF}').contains(c) {
+            return false;
+        }
         if crate::script::is_han(*c) {
             han += 1;
+            pairs += usize::from(i > 0 && crate::script::is_han(chars[i - 1]));
             if !(cjk(chars.get(i + 1)) || i > 0 && cjk(chars.get(i - 1))) {
-                return false;
+                alone += 1;
             }
         }
     }
-    han >= 2
+    han >= 2 && pairs >= 1 && alone * 8 <= han
 }
 
 const GBK_VIA_LATIN: &str = "GBK via Latin-1";
@@ -1026,7 +1040,8 @@ fn spans(text: &str) -> Vec<(usize, usize, bool)> {
             if suspect || c == '\u{FFFD}' || c == '锟' || han && start.is_some() || in_cjk_span {
                 if start.is_none() {
                     start = Some(if han { han_run_start.unwrap_or(i) } else { i });
-                    cjk_span = han || ('\u{FF61}'..='\u{FF9F}').contains(&c);
+                    // A Latin-1 character (`·` is also CJK punctuation) starts a Latin span.
+                    cjk_span = han && c > '\u{FF}' || ('\u{FF61}'..='\u{FF9F}').contains(&c);
                 }
                 last_suspect_end = i + c.len_utf8();
             } else if c.is_ascii() && !c.is_ascii_control() || han {
