@@ -721,6 +721,9 @@ fn read_utf8_with(
             // starts a whole sequence is one lost stretch, when it holds a U+FFFD.
             let mut k = i;
             let mut has_lost = false;
+            // The bytes the stretch stood for: a U+FFFD took two (a lead byte and the non-ASCII
+            // byte after it) unless ASCII follows it, which the decoder reads again.
+            let mut bytes = 0usize;
             while k < units.len() {
                 let at = units[k];
                 if k > i
@@ -732,11 +735,20 @@ fn read_utf8_with(
                     break;
                 }
                 has_lost |= at.lost;
+                bytes += if at.lost && units.get(k + 1).is_some_and(|n| n.lost || n.byte >= 0x80) {
+                    2
+                } else {
+                    1
+                };
                 k += 1;
             }
             if has_lost {
-                r.text.push('\u{FFFD}');
-                r.lost += 1;
+                // One U+FFFD per character lost, as near as the byte count tells (CJK characters
+                // are three bytes in UTF-8).
+                for _ in 0..(bytes / 3).max(1) {
+                    r.text.push('\u{FFFD}');
+                    r.lost += 1;
+                }
                 i = k;
                 continue;
             }
