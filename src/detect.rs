@@ -341,6 +341,19 @@ fn clear_double_byte(bytes: &[u8]) -> Option<Detection> {
         else {
             continue;
         };
+        // A reading already implausible in its first 2 KB is out; that spares the full
+        // scoring of the wrong readings that decode without error (Big5 read as GBK).
+        let mut head = text.len().min(2048);
+        while !text.is_char_boundary(head) {
+            head -= 1;
+        }
+        let head_cost = text_cost(&text[..head]);
+        let head_per_char = head_cost.points / head_cost.non_ascii.max(1) as f64;
+        if head_cost.non_ascii >= FAST_MIN_CHARS && head_per_char >= FAST_PLAUSIBLE + 2.0 * FAST_GAP
+        {
+            scored.push((head_per_char, Charset::Whatwg(encoding)));
+            continue;
+        }
         let cost = text_cost(&text);
         if cost.non_ascii < FAST_MIN_CHARS {
             return None;
