@@ -28,9 +28,18 @@ struct Row {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "--verbose");
+    // `--tsv FILE`: one line per file and per short string with scour's result, for
+    // `benches/compare_encoding.py`.
+    let mut tsv = args
+        .iter()
+        .position(|a| a == "--tsv")
+        .and_then(|i| args.get(i + 1))
+        .map(|p| std::io::BufWriter::new(std::fs::File::create(p).expect("--tsv file")));
     let root = args
         .iter()
-        .find(|a| !a.starts_with("--"))
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--tsv"))
+        .map(|(_, a)| a)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("../shared/data/encodings"));
     let manifest = std::fs::read_to_string(root.join("manifest.tsv")).expect("manifest.tsv");
@@ -50,6 +59,8 @@ fn main() {
     let lengths = [4usize, 8, 16, 32];
     let mut short_ok = [0usize; 4];
     let mut short_total = [0usize; 4];
+    let mut short_by_charset: std::collections::BTreeMap<&str, [(usize, usize); 4]> =
+        std::collections::BTreeMap::new();
     for row in &rows {
         let bytes = std::fs::read(root.join(&row.path)).expect("file");
         let truth_charset = Charset::for_label(&row.label).expect("label");
@@ -61,6 +72,10 @@ fn main() {
         };
         let l_ok = got.as_ref().is_ok_and(|d| d.charset == truth_charset);
         let t_ok = text == truth;
+        if let Some(w) = tsv.as_mut() {
+            use std::io::Write;
+            writeln!(w, "file\t{}\t0\t0\t{}\t{}", row.path, u8::from(t_ok), name).unwrap();
+        }
         label_ok += usize::from(l_ok);
         text_ok += usize::from(t_ok);
         let cjk = row.path.contains("/zh/")
@@ -110,8 +125,36 @@ fn main() {
                     continue;
                 };
                 short_total[k] += 1;
-                let ok = scour::decode(&encoded).is_ok_and(|d| d.text == window);
+                let got = scour::decode(&encoded);
+                let ok = got.as_ref().is_ok_and(|d| d.text == window);
+                if !ok
+                    && std::env::var_os("SHOW_SHORT").is_some_and(|v| v == len.to_string().as_str())
+                {
+                    if let Ok(d) = &got {
+                        println!(
+                            "short {len} {} got {}: {window:?} -> {:?}",
+                            truth_charset.name(),
+                            d.charset.name(),
+                            d.text
+                        );
+                    }
+                }
                 short_ok[k] += usize::from(ok);
+                if let Some(w) = tsv.as_mut() {
+                    use std::io::Write;
+                    writeln!(
+                        w,
+                        "short\t{}\t{len}\t{start}\t{}\t-",
+                        row.path,
+                        u8::from(ok)
+                    )
+                    .unwrap();
+                }
+                let entry = short_by_charset
+                    .entry(truth_charset.name())
+                    .or_insert([(0usize, 0usize); 4]);
+                entry[k].0 += usize::from(ok);
+                entry[k].1 += 1;
             }
         }
     }
@@ -128,6 +171,9 @@ fn main() {
     );
     println!("CJK files correct: {cjk_ok} of {cjk_total}");
     println!("files with U+2015/U+30FB artifacts after cleaning: {artifacts}");
+    if verbose {
+        print_by_charset(&short_by_charset);
+    }
     for (k, len) in lengths.iter().enumerate() {
         println!(
             "short strings of {len:>2} chars: {} of {} ({:.1}%)",
@@ -135,6 +181,15 @@ fn main() {
             short_total[k],
             pct(short_ok[k], short_total[k])
         );
+    }
+}
+
+fn print_by_charset(by: &std::collections::BTreeMap<&str, [(usize, usize); 4]>) {
+    println!();
+    println!("short strings by charset (correct/total for 4, 8, 16, 32 chars):");
+    for (name, counts) in by {
+        let cells: Vec<String> = counts.iter().map(|(a, b)| format!("{a}/{b}")).collect();
+        println!("  {name:<16} {}", cells.join("  "));
     }
 }
 

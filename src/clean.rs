@@ -1,7 +1,7 @@
 //! The reader end to end: bytes in, clean text and the edit record out.
 //!
 //! A [`Cleaner`] runs the stages in order: [`decode`](mod@crate::decode) →
-//! [`normalize`](crate::normalize::Normalizer) → [`compose`] →
+//! [`repair`](crate::mojibake::Repairer) → [`normalize`](crate::normalize::Normalizer) → [`compose`] →
 //! [`boilerplate`](crate::boilerplate) → [`repetition`](crate::repetition) → tidy. Each stage is
 //! a module usable alone; the cleaner only wires them together and concatenates their edits, so
 //! [`replay`](crate::edit::replay) of [`Cleaned::edits`] on the decoded text gives
@@ -26,6 +26,7 @@ use crate::boilerplate::BoilerplateCutter;
 use crate::decode::{Charset, Decoder, Method};
 use crate::edit::{Edit, EditKind, Rewritten, Stage};
 use crate::error::Result;
+use crate::mojibake::Repairer;
 use crate::normalize::{compose, Normalizer};
 use crate::repetition::RepetitionCollapser;
 
@@ -33,17 +34,19 @@ use crate::repetition::RepetitionCollapser;
 #[derive(Clone, Debug, Default)]
 pub struct CleanerConfig {
     decoder: Decoder,
+    repairer: Option<Repairer>,
     normalizer: Normalizer,
     boilerplate: BoilerplateCutter,
     repetition: Option<RepetitionCollapser>,
 }
 
 impl CleanerConfig {
-    /// The default configuration: detect the encoding, normalize, no boilerplate, collapse
-    /// repetition.
+    /// The default configuration: detect the encoding, repair mojibake, normalize, no
+    /// boilerplate, collapse repetition.
     pub fn new() -> CleanerConfig {
         CleanerConfig {
             decoder: Decoder::new(),
+            repairer: Some(Repairer::new()),
             normalizer: Normalizer::new(),
             boilerplate: BoilerplateCutter::default(),
             repetition: Some(RepetitionCollapser::new()),
@@ -53,6 +56,12 @@ impl CleanerConfig {
     /// Use this decoder (to force an encoding or give a hint).
     pub fn decoder(mut self, decoder: Decoder) -> CleanerConfig {
         self.decoder = decoder;
+        self
+    }
+
+    /// Repair mojibake with this repairer, or not at all (`None`).
+    pub fn repair(mut self, repairer: Option<Repairer>) -> CleanerConfig {
+        self.repairer = repairer;
         self
     }
 
@@ -147,6 +156,10 @@ impl Cleaner {
     /// Runs the text stages (everything after decoding) on `text`, appending their edits.
     pub fn clean_text(&self, text: String, edits: &mut Vec<Edit>) -> String {
         let c = &self.config;
+        let text = match &c.repairer {
+            Some(repairer) => step(text, edits, |t| repairer.repair(t)),
+            None => text,
+        };
         let text = step(text, edits, |t| c.normalizer.normalize(t));
         let text = step(text, edits, compose);
         let before_cuts = edits.len();

@@ -514,6 +514,12 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
         valid_multibyte += chunk.valid().bytes().filter(|&b| b >= 0xC0).count();
         if !chunk.invalid().is_empty() {
             malformed += 1;
+            // Legacy text is malformed UTF-8 every few bytes: once the malformed sequences
+            // outnumber the valid ones many times over, stop (the rest of a large legacy file
+            // would cost a chunk per byte pair).
+            if malformed >= 64 && malformed > valid_multibyte * 4 {
+                return false;
+            }
             // An invalid tail that is a prefix of a valid sequence: the text was cut.
             let end = chunk.invalid().as_ptr() as usize + chunk.invalid().len();
             truncated_at_end = end == bytes.as_ptr() as usize + bytes.len()

@@ -132,6 +132,11 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     if let Some(found) = detect_escapes(bytes) {
         return found;
     }
+    if *hints == Hints::default() {
+        if let Some(found) = clear_double_byte(bytes) {
+            return found;
+        }
+    }
     let tld = hints.tld.clone().or_else(|| {
         hints
             .language
@@ -154,7 +159,8 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
         let (text, malformed) = decode_sample(charset, sample);
         let cost = text_cost(&text);
         let errors = malformed as f64 * 20.0;
-        let per_char = (cost.points + errors) / cost.non_ascii.max(1) as f64;
+        let per_char = (cost.points + errors) / cost.non_ascii.max(1) as f64
+            + COHERENCE_WEIGHT * incoherence(&text);
         let head_start = if malformed == 0 { margin } else { 0.0 };
         scored.push((per_char - head_start, charset, malformed));
     };
@@ -163,7 +169,14 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
             consider(&mut scored, hint, HINT_MARGIN);
         }
     }
-    consider(&mut scored, proposal, PROPOSAL_MARGIN);
+    // chardetng tells scripts and double-byte charsets apart well, sibling code pages less so:
+    // a single-byte proposal gets a smaller head start.
+    let margin = if is_double_byte(proposal) {
+        PROPOSAL_MARGIN
+    } else {
+        PROPOSAL_MARGIN / 3.0
+    };
+    consider(&mut scored, proposal, margin);
     // KS X 1001 make-up sequences are unmistakable; chardetng does not know them.
     if has_makeup_sequence(sample) {
         consider(&mut scored, Charset::Extra(Codec::EucKrMakeup), HINT_MARGIN);
@@ -176,8 +189,12 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     } else {
         PLAUSIBLE
     };
+    // A single-byte proposal is always checked against the other code pages: chardetng
+    // confuses siblings (ISO-8859-15 and windows-1252, ISO-8859-16 and -2) whose letters the
+    // alphabet test of [`incoherence`] tells apart.
     let proposal_plausible = scored.iter().any(|&(cost, c, malformed)| {
         c == refine(proposal, bytes)
+            && is_double_byte(c)
             && cost + PROPOSAL_MARGIN < threshold
             && (malformed == 0 || threshold == PLAUSIBLE)
     });
@@ -230,6 +247,150 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     }
 }
 
+/// The weight of [`incoherence`] in a candidate's per-character cost.
+const COHERENCE_WEIGHT: f64 = 2.0;
+
+/// The non-ASCII lower-case letters of the languages written in a Latin or Cyrillic code page.
+/// Vietnamese is left out: its letters cover most of Latin-1, so it would excuse any mix.
+const ALPHABETS: &[&str] = &[
+    "æøåéó",                              // Danish, Norwegian
+    "äöüßé",                              // German
+    "áéíóúñü",                            // Spanish
+    "äöåšž",                              // Finnish
+    "àâæçéèêëîïôœùûüÿ",                   // French
+    "áéíóú",                              // Irish
+    "àèéìíîòóùú",                         // Italian
+    "áâãàçéêíóôõúü",                      // Portuguese
+    "åäöé",                               // Swedish
+    "áðéíóúýþæö",                         // Icelandic
+    "àçéèíïòóúüŀ",                        // Catalan
+    "éëïöèü",                             // Dutch
+    "áčďéěíňóřšťúůýž",                    // Czech
+    "áäčďéíĺľňóôŕšťúýž",                  // Slovak
+    "ąćęłńóśźż",                          // Polish
+    "áéíóöőúüű",                          // Hungarian
+    "čćđšž",                              // Croatian, Slovene, Bosnian
+    "ăâîșțşţ",                            // Romanian (comma and cedilla forms)
+    "äöõüšž",                             // Estonian
+    "ąčęėįšųūž",                          // Lithuanian
+    "āčēģīķļņšūžōŗ",                      // Latvian
+    "ĉĝĥĵŝŭ",                             // Esperanto
+    "âêîôûŵŷẁẃẅỳýäëïöü",                  // Welsh
+    "áéíóúḃċḋḟġṁṗṡṫ",                     // Irish in the old orthography
+    "ċġħżàèìòù",                          // Maltese
+    "çğıöşüâî",                           // Turkish
+    "абвгдежзийклмнопрстуфхцчшщъыьэюяё",  // Russian
+    "абвгдежзийклмнопрстуфхцчшщьюяєіїґ'", // Ukrainian
+    "абвгдежзийклмнопрстуфхцчшщъьюя",     // Bulgarian
+    "абвгдђежзијклљмнњопрстћуфхцчџшѓќѕ",  // Serbian, Macedonian
+    "абвгдежзйклмнопрстуўфхцчшыьэюяёі",   // Belarusian
+];
+
+/// The share of a text's Latin and Cyrillic non-ASCII letters that the best-fitting alphabet of
+/// [`ALPHABETS`] leaves out: 0 when one language accounts for all of them. A wrong code page
+/// swaps a language's letters for a mix of several (`ù ı ñ ú æ` for Polish `ł ż ń ś ę`).
+fn incoherence(text: &str) -> f64 {
+    let mut counts: Vec<(char, usize)> = Vec::new();
+    let mut total = 0;
+    for c in text.chars() {
+        if !matches!(c as u32, 0xC0..=0x24F | 0x400..=0x45F | 0x1E00..=0x1EFF) || !c.is_alphabetic()
+        {
+            continue;
+        }
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        total += 1;
+        match counts.iter_mut().find(|(l, _)| *l == lower) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((lower, 1)),
+        }
+    }
+    if total == 0 {
+        return 0.0;
+    }
+    let best_uncovered = ALPHABETS
+        .iter()
+        .map(|alphabet| {
+            counts
+                .iter()
+                .filter(|(c, _)| !alphabet.contains(*c))
+                .map(|(_, n)| n)
+                .sum::<usize>()
+        })
+        .min()
+        .unwrap_or(total);
+    best_uncovered as f64 / total as f64
+}
+
+/// The per-character cost under which the fast path of [`clear_double_byte`] accepts a charset.
+const FAST_PLAUSIBLE: f64 = 0.3;
+/// How much cheaper per character the fast path's choice must be than every other candidate.
+const FAST_GAP: f64 = 1.0;
+/// The non-ASCII characters the fast path needs before it trusts a cost.
+const FAST_MIN_CHARS: usize = 64;
+
+/// The fast path for plain CJK text: when exactly one of the common double-byte charsets decodes
+/// the sample without an error and plausibly, and every other one fails or is clearly worse,
+/// that charset is taken without chardetng (whose letter statistics cost far more than a few
+/// strict decodes; a strict decode stops at its first error). Anything less clear-cut (Korean
+/// that GBK also reads as common ideographs, short samples, hints) goes the full way.
+fn clear_double_byte(bytes: &[u8]) -> Option<Detection> {
+    let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
+    let mut scored: Vec<(f64, Charset)> = Vec::with_capacity(5);
+    for encoding in [GBK, BIG5, SHIFT_JIS, EUC_JP, EUC_KR] {
+        let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(sample)
+        else {
+            continue;
+        };
+        // A reading already implausible in its first 2 KB is out; that spares the full
+        // scoring of the wrong readings that decode without error (Big5 read as GBK).
+        let mut head = text.len().min(2048);
+        while !text.is_char_boundary(head) {
+            head -= 1;
+        }
+        let head_cost = text_cost(&text[..head]);
+        let head_per_char = head_cost.points / head_cost.non_ascii.max(1) as f64;
+        if head_cost.non_ascii >= FAST_MIN_CHARS && head_per_char >= FAST_PLAUSIBLE + 2.0 * FAST_GAP
+        {
+            scored.push((head_per_char, Charset::Whatwg(encoding)));
+            continue;
+        }
+        let cost = text_cost(&text);
+        if cost.non_ascii < FAST_MIN_CHARS {
+            return None;
+        }
+        scored.push((
+            cost.points / cost.non_ascii as f64,
+            Charset::Whatwg(encoding),
+        ));
+    }
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if std::env::var_os("SCOUR_DEBUG_DETECT").is_some() {
+        let list: Vec<String> = scored
+            .iter()
+            .map(|(c, s)| format!("{}={c:.3}", s.name()))
+            .collect();
+        eprintln!("detect fast path: {}", list.join(" "));
+    }
+    let &(best_cost, best) = scored.first()?;
+    let runner_up = scored.get(1).copied();
+    if best_cost >= FAST_PLAUSIBLE || runner_up.is_some_and(|(c, _)| c < best_cost + FAST_GAP) {
+        return None;
+    }
+    let confidence = match runner_up {
+        Some((second, _)) => {
+            let gap = second - best_cost;
+            (50.0 + 50.0 * (gap / (gap + 0.5))).round() as u8
+        }
+        None => 95,
+    };
+    Some(Detection {
+        charset: refine(best, bytes),
+        method: Method::Guessed,
+        confidence,
+        runner_up: runner_up.map(|(_, c)| refine(c, bytes)),
+    })
+}
+
 /// Seven-bit encodings announced by escape sequences: ISO-2022-JP, ISO-2022-KR, HZ-GB-2312.
 /// Only for input that is all ASCII (otherwise these cannot be the encoding).
 pub(crate) fn detect_escapes(bytes: &[u8]) -> Option<Detection> {
@@ -259,7 +420,7 @@ pub(crate) fn detect_escapes(bytes: &[u8]) -> Option<Detection> {
     let close = memchr::memmem::find(&bytes[open..], b"~}")? + open;
     let inner = &bytes[open + 2..close];
     if inner.len() >= 2
-        && inner.len() % 2 == 0
+        && inner.len().is_multiple_of(2)
         && inner.iter().all(|b| (0x21..=0x7E).contains(b))
         && Codec::Hz.decode_to_string(bytes).1 == 0
     {
@@ -455,7 +616,13 @@ pub fn text_cost(text: &str) -> Cost {
         }
         cost.non_ascii += 1;
         cost.points += char_cost(prev, c, next);
-        if letter_script(c) == Some(Script::Latin) || !c.is_alphanumeric() && !c.is_whitespace() {
+        // Ideographs, kana and Hangul end a Latin run; tested first because the Unicode
+        // property look-ups below are the slow part on CJK text.
+        let cjk = matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7A3);
+        if !cjk
+            && (letter_script(c) == Some(Script::Latin)
+                || !c.is_alphanumeric() && !c.is_whitespace())
+        {
             latin_run += 1;
             if latin_run >= 3 {
                 cost.points += 3.0;
@@ -470,8 +637,6 @@ pub fn text_cost(text: &str) -> Cost {
 
 fn char_cost(prev: char, c: char, next: char) -> f64 {
     let u = c as u32;
-    let prev_letter = letter_script(prev);
-    let next_letter = letter_script(next);
     match u {
         0xFFFD => return 20.0,
         0x80..=0x9F => return 20.0,
@@ -495,6 +660,8 @@ fn char_cost(prev: char, c: char, next: char) -> f64 {
             );
         return points;
     }
+    let prev_letter = letter_script(prev);
+    let next_letter = letter_script(next);
     if let Some(script) = letter_script(c) {
         let mut points = 0.0;
         if let Some(p) = prev_letter {
@@ -528,12 +695,17 @@ fn char_cost(prev: char, c: char, next: char) -> f64 {
     // mark inside a word is an apostrophe; a middle dot is Catalan's `l·l`.
     let inside_word = prev_letter.is_some() && next_letter.is_some();
     match c {
+        // An apostrophe between letters (`l’œuf`, `don’t`) is ordinary.
+        '\u{2019}' if prev_letter.is_some() && next_letter.is_some() => 0.0,
         '\u{2019}' | '\u{00B7}' | '\u{2010}' | '\u{2011}' => 0.5,
         _ if (0x3000..=0x303F).contains(&u) || (0xFF01..=0xFF60).contains(&u) => 0.3,
         _ if inside_word => 6.0,
         // Symbols that never open a word, in front of one: upper-case letters of another code
         // page (Mac Cyrillic read as windows-1251 gives `†ÂÒÏ` for `Весь`).
-        '…' | '•' | '†' | '‡' | '€' | '‰' | '™' | '¤' | '¦' | '§' | '¬' | '°' | '±' | '¶'
+        // The generic currency sign is next to unused in text: it is the `€` of ISO-8859-15
+        // (or another code page's letter) read as Latin-1 or windows-1252.
+        '¤' => 8.0,
+        '…' | '•' | '†' | '‡' | '€' | '‰' | '™' | '¦' | '§' | '¬' | '°' | '±' | '¶'
             if next_letter.is_some() =>
         {
             4.0

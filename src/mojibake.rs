@@ -6,7 +6,9 @@
 //! let repairer = Repairer::new();
 //! // UTF-8 read as windows-1252, and UTF-8 read as GBK.
 //! assert_eq!(repairer.repair("Le barÃ¨me est publiÃ©.").text, "Le barème est publié.");
-//! assert_eq!(repairer.repair("鍙樺法鐨勬椂浠ｆ潵浜").text, "变巨的时代来了");
+//! assert_eq!(repairer.repair("鍙樺法鐨勬椂浠ｆ潵浜嗗悧").text, "变巨的时代来了吗");
+//! // Cut at the end: the last character's final byte is gone, so it is lost, not guessed.
+//! assert_eq!(repairer.repair("鍙樺法鐨勬椂浠ｆ潵浜").text, "变巨的时代来\u{FFFD}");
 //! // Clean text is borrowed back untouched.
 //! assert!(matches!(repairer.repair("中文编码").text, std::borrow::Cow::Borrowed(_)));
 //! ```
@@ -209,35 +211,47 @@ impl Repairer {
     /// Repairs `text`: the repaired text and the [`Stage::Repair`] edits (offsets into `text`).
     /// Borrows `text` back when there is nothing to record.
     pub fn repair<'a>(&self, text: &'a str) -> Rewritten<'a> {
-        if !self.needs_look(text) {
+        // Pure ASCII has nothing to repair; `is_ascii` runs a word at a time.
+        if text.is_ascii() {
+            return Rewritten::unchanged(text);
+        }
+        let (lines, lost) = marked_lines(text);
+        let lost = self.flag_lost && lost;
+        if lines.is_empty() && !lost {
             return Rewritten::unchanged(text);
         }
         // (start, end, replacement, reason): a replacement equal to the span is a suspicion.
         let mut pieces: Vec<(usize, usize, String, Cow<'static, str>)> = Vec::new();
-        for (start, end, cjk) in spans(text) {
-            let span = &text[start..end];
-            let context = Context::around(text, start, end);
-            match self.repair_span(span, cjk, &context) {
-                Verdict::Repair(fixed, reason) => pieces.push((start, end, fixed, reason)),
-                Verdict::Suspect(reason) => pieces.push((start, end, span.to_owned(), reason)),
-                Verdict::Clean => {}
+        for &(line_start, line_end) in &lines {
+            let line = &text[line_start..line_end];
+            let first_piece = pieces.len();
+            for (start, end, cjk) in spans(line) {
+                let (start, end) = (line_start + start, line_start + end);
+                let span = &text[start..end];
+                let context = Context::around(text, start, end);
+                match self.repair_span(span, cjk, &context) {
+                    Verdict::Repair(fixed, reason) => pieces.push((start, end, fixed, reason)),
+                    Verdict::Suspect(reason) => pieces.push((start, end, span.to_owned(), reason)),
+                    Verdict::Clean => {}
+                }
             }
-        }
-        // C1 controls left alone by the spans: windows-1252 bytes read as Latin-1.
-        for (i, c) in text.char_indices() {
-            let mapped = c1_as_windows_1252(c);
-            if mapped != c
-                && !pieces
-                    .iter()
-                    .any(|p| p.0 <= i && i < p.1 && p.2 != text[p.0..p.1])
-            {
-                pieces.retain(|p| !(p.0 <= i && i < p.1));
-                pieces.push((
-                    i,
-                    i + c.len_utf8(),
-                    mapped.to_string(),
-                    Cow::Borrowed("C1 control character: a windows-1252 byte read as Latin-1"),
-                ));
+            // C1 controls left alone by the spans: windows-1252 bytes read as Latin-1.
+            for (i, c) in line.char_indices() {
+                let i = line_start + i;
+                let mapped = c1_as_windows_1252(c);
+                if mapped != c
+                    && !pieces[first_piece..]
+                        .iter()
+                        .any(|p| p.0 <= i && i < p.1 && p.2 != text[p.0..p.1])
+                {
+                    pieces.retain(|p| !(p.0 <= i && i < p.1));
+                    pieces.push((
+                        i,
+                        i + c.len_utf8(),
+                        mapped.to_string(),
+                        Cow::Borrowed("C1 control character: a windows-1252 byte read as Latin-1"),
+                    ));
+                }
             }
         }
         pieces.sort_by_key(|p| p.0);
@@ -255,7 +269,7 @@ impl Repairer {
         }
         out.push_str(&text[copied..]);
         let mut edits = log.into_edits();
-        if self.flag_lost {
+        if lost {
             edits = merge_lost_flags(text, edits);
         }
         if changed {
@@ -268,17 +282,15 @@ impl Repairer {
         }
     }
 
-    /// A fast scan: anything a wrong decoding produces, or lost data?
-    fn needs_look(&self, text: &str) -> bool {
-        // Pure ASCII has nothing to repair; `is_ascii` runs a word at a time.
-        if text.is_ascii() {
-            return false;
-        }
-        text.chars()
-            .any(|c| is_suspect(c) || c == '\u{FFFD}' || c == '锟')
-    }
-
     fn repair_span(&self, span: &str, cjk: bool, context: &Context<'_>) -> Verdict {
+        // One character repeated (`××××` standing for withheld digits, `■■■`) is a
+        // placeholder or a rule, not text read with the wrong charset.
+        let mut non_ascii = span.chars().filter(|c| !c.is_ascii());
+        if let (Some(first), Some(second)) = (non_ascii.next(), non_ascii.next()) {
+            if second == first && non_ascii.all(|c| c == first) && first != '\u{FFFD}' {
+                return Verdict::Clean;
+            }
+        }
         let original = context.badness(span);
         let best = self.best_chain(span, cjk, self.max_rounds, context);
         let Some(best) = best else {
@@ -371,8 +383,15 @@ impl Repairer {
                 let Some(units) = encode_units_with(&chars, |c| encode_whatwg(encoding, c)) else {
                     continue;
                 };
-                let reading = read_utf8(&units, &chars, false, false);
-                if reading.sequences > 0 && reading.strays == 0 {
+                let reading = read_utf8_with(&units, &chars, false, false, true);
+                if std::env::var_os("SCOUR_DEBUG_MOJIBAKE").is_some() {
+                    eprintln!(
+                        "{name}: sequences {} strays {} lost {} -> {:?}",
+                        reading.sequences, reading.strays, reading.lost, reading.text
+                    );
+                }
+                // A sequence cut short at the end counts as lost only beside repaired ones.
+                if reading.sequences > reading.lost.min(1) && reading.strays == 0 {
                     out.push((reading.text, name, reading.lost));
                 }
             }
@@ -399,22 +418,36 @@ impl Repairer {
     }
 }
 
-/// True if `text` has at least two ideographs and each stands next to another CJK character.
+/// True if `text` has at least two ideographs and nearly all of them (all but one in eight)
+/// stand next to another CJK character, an ideographic space or a digit: Chinese text, not
+/// ideographs scattered through Latin (`(四)` and `第八章　附　　则` have lone ones), with two
+/// ideographs in a row somewhere and no private-use character.
 fn han_in_runs(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
+    // Digits count: dates and article numbers sit between ideographs (`2020年5月1日`).
     let cjk = |c: Option<&char>| {
-        c.is_some_and(|&c| crate::script::is_cjk(c) || crate::script::is_cjk_punctuation(c))
+        c.is_some_and(|&c| {
+            crate::script::is_cjk(c)
+                || crate::script::is_cjk_punctuation(c)
+                || c == '\u{3000}'
+                || c.is_ascii_digit()
+        })
     };
-    let mut han = 0;
+    let (mut han, mut alone, mut pairs) = (0, 0, 0);
     for (i, c) in chars.iter().enumerate() {
+        // The user-defined area of GBK (private use here) is not in real text.
+        if ('\u{E000}'..='\u{F8FF}').contains(c) {
+            return false;
+        }
         if crate::script::is_han(*c) {
             han += 1;
+            pairs += usize::from(i > 0 && crate::script::is_han(chars[i - 1]));
             if !(cjk(chars.get(i + 1)) || i > 0 && cjk(chars.get(i - 1))) {
-                return false;
+                alone += 1;
             }
         }
     }
-    han >= 2
+    han >= 2 && pairs >= 1 && alone * 8 <= han
 }
 
 const GBK_VIA_LATIN: &str = "GBK via Latin-1";
@@ -464,6 +497,9 @@ enum Verdict {
     Clean,
 }
 
+/// A double-byte charset's decoder inverted: character to the byte sequences it reads from.
+type ReverseTable = (&'static Encoding, HashMap<char, Vec<Vec<u8>>>);
+
 /// Encodes one character back to the bytes a double-byte decoder made it from. Built by
 /// decoding every byte pair (and every single byte), so it inverts the decoder exactly, where
 /// the standard encoders differ (GBK's encoder writes `€` as 0x80, the decoder also reads A2 E3
@@ -472,8 +508,7 @@ fn encode_whatwg(encoding: &'static Encoding, c: char) -> Option<Vec<Vec<u8>>> {
     if c.is_ascii() {
         return Some(vec![vec![c as u8]]);
     }
-    static TABLES: OnceLock<Vec<(&'static Encoding, HashMap<char, Vec<Vec<u8>>>)>> =
-        OnceLock::new();
+    static TABLES: OnceLock<Vec<ReverseTable>> = OnceLock::new();
     let tables = TABLES.get_or_init(|| {
         [GBK, BIG5, SHIFT_JIS]
             .into_iter()
@@ -600,6 +635,19 @@ fn continuation_count(lead: u8) -> Option<usize> {
 /// boundaries of the original characters, or it is not read. `space_a0` lets a space stand for
 /// a lost 0xA0 byte; `c1_fix` reads C1 controls outside sequences as windows-1252.
 fn read_utf8(units: &[Unit], chars: &[char], space_a0: bool, c1_fix: bool) -> Reading {
+    read_utf8_with(units, chars, space_a0, c1_fix, false)
+}
+
+/// [`read_utf8`], and with `cut_end` a sequence cut short by the end of the span is read as one
+/// lost character: a double-byte decoder drops (or a storage limit cuts) the lone lead byte
+/// left at the end, and the character it began is gone.
+fn read_utf8_with(
+    units: &[Unit],
+    chars: &[char],
+    space_a0: bool,
+    c1_fix: bool,
+    cut_end: bool,
+) -> Reading {
     let mut r = Reading {
         text: String::with_capacity(units.len()),
         sequences: 0,
@@ -662,6 +710,49 @@ fn read_utf8(units: &[Unit], chars: &[char], space_a0: bool, c1_fix: bool) -> Re
                 continue;
             }
         }
+        if cut_end && starts_char(i) && is_cut_sequence(&units[i..]) {
+            r.text.push('\u{FFFD}');
+            r.lost += 1;
+            break;
+        }
+        if cut_end {
+            // A double-byte decoder's U+FFFD swallowed one or two bytes, so the sequences
+            // around it cannot be framed: everything up to the next character that is ASCII or
+            // starts a whole sequence is one lost stretch, when it holds a U+FFFD.
+            let mut k = i;
+            let mut has_lost = false;
+            // The bytes the stretch stood for: a U+FFFD took two (a lead byte and the non-ASCII
+            // byte after it) unless ASCII follows it, which the decoder reads again.
+            let mut bytes = 0usize;
+            while k < units.len() {
+                let at = units[k];
+                if k > i
+                    && starts_char(k)
+                    && !at.lost
+                    && (at.byte < 0x80
+                        || sequence_at(units, k, chars, false).is_some_and(|(_, _, l)| !l))
+                {
+                    break;
+                }
+                has_lost |= at.lost;
+                bytes += if at.lost && units.get(k + 1).is_some_and(|n| n.lost || n.byte >= 0x80) {
+                    2
+                } else {
+                    1
+                };
+                k += 1;
+            }
+            if has_lost {
+                // One U+FFFD per character lost, as near as the byte count tells (CJK characters
+                // are three bytes in UTF-8).
+                for _ in 0..(bytes / 3).max(1) {
+                    r.text.push('\u{FFFD}');
+                    r.lost += 1;
+                }
+                i = k;
+                continue;
+            }
+        }
         // Not part of a sequence: keep the original character whole.
         let ci = u.char_index;
         let c = chars[ci];
@@ -676,6 +767,18 @@ fn read_utf8(units: &[Unit], chars: &[char], space_a0: bool, c1_fix: bool) -> Re
         }
     }
     r
+}
+
+/// True if `units` are a UTF-8 lead byte and fewer continuation bytes than it announces.
+fn is_cut_sequence(units: &[Unit]) -> bool {
+    let Some(need) = units.first().and_then(|u| continuation_count(u.byte)) else {
+        return false;
+    };
+    units.len() <= need
+        && !units[0].lost
+        && units[1..]
+            .iter()
+            .all(|u| !u.lost && (0x80..=0xBF).contains(&u.byte))
 }
 
 /// One UTF-8 sequence starting at `units[i]`: its length in units, its text, and whether a byte
@@ -794,6 +897,122 @@ fn is_suspect(c: char) -> bool {
     byte_roles().contains_key(&c)
 }
 
+/// What the fast scan of [`marked_lines`] knows about a BMP character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Nothing a wrong decoding produces.
+    Clean,
+    /// Produced by wrong decodings but common in clean CJK text too: curly quotes, dashes, the
+    /// ellipsis, middle dot and bullet, and U+FFFD. Alone they never make a line worth a look.
+    Weak,
+    /// Anything else [`is_suspect`] holds.
+    Strong,
+    /// A C1 control: worth a look even alone.
+    Control,
+}
+
+/// Two bits per BMP character, built once from [`is_suspect`] (16 KB).
+fn mark_table() -> &'static [u32] {
+    static TABLE: OnceLock<Vec<u32>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![0u32; 0x10000 / 16];
+        for u in 0x80..0x10000u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let mark = if (0x80..=0x9F).contains(&u) {
+                Mark::Control
+            } else if matches!(
+                c,
+                '“' | '”' | '‘' | '’' | '—' | '–' | '…' | '·' | '•' | '\u{FFFD}'
+            ) {
+                Mark::Weak
+            } else if is_suspect(c) {
+                Mark::Strong
+            } else {
+                Mark::Clean
+            };
+            table[u as usize / 16] |= (mark as u32) << (2 * (u % 16));
+        }
+        table
+    })
+}
+
+/// The lines of `text` (start, end, without the `\n`) worth a look, and whether `text` holds
+/// U+FFFD or `锟` (lost data to flag): with a C1 control, or a
+/// strong mark and another mark, a space, a `?` or a U+FFFD. A superset of the lines that
+/// [`spans`] finds spans in, except spans of weak marks alone (which no candidate repairs);
+/// one pass over the bytes with a table look-up per non-ASCII character, so clean CJK text
+/// pays little.
+fn marked_lines(text: &str) -> (Vec<(usize, usize)>, bool) {
+    let table = mark_table();
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut line_start, mut strong, mut weak, mut control, mut filler) =
+        (0, 0u32, 0u32, false, false);
+    // U+FFFD or `锟` seen: lost data to flag.
+    let mut lost = false;
+    let mut i = 0;
+    let end_line = |out: &mut Vec<(usize, usize)>, start, end, s: u32, w: u32, c: bool, f: bool| {
+        if c || s >= 1 && (s + w >= 2 || f) {
+            out.push((start, end));
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        // `text` is valid UTF-8: the lead byte gives the length. Three-byte characters (all of
+        // CJK) first.
+        let (u, len) = if b >= 0xE0 {
+            if b >= 0xF0 {
+                i += 4;
+                continue;
+            }
+            (
+                (u32::from(b & 0x0F) << 12)
+                    | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                    | u32::from(bytes[i + 2] & 0x3F),
+                3,
+            )
+        } else if b >= 0x80 {
+            (
+                (u32::from(b & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F),
+                2,
+            )
+        } else {
+            if b == b'\n' {
+                end_line(&mut out, line_start, i, strong, weak, control, filler);
+                (line_start, strong, weak, control, filler) = (i + 1, 0, 0, false, false);
+            } else {
+                filler |= b == b' ' || b == b'?';
+            }
+            i += 1;
+            continue;
+        };
+        match (table[u as usize / 16] >> (2 * (u % 16))) & 3 {
+            0 => {}
+            1 => {
+                weak += 1;
+                if u == 0xFFFD {
+                    filler = true;
+                    lost = true;
+                }
+            }
+            2 => strong += 1,
+            _ => control = true,
+        }
+        lost |= u == 0x951F;
+        i += len;
+    }
+    end_line(
+        &mut out,
+        line_start,
+        bytes.len(),
+        strong,
+        weak,
+        control,
+        filler,
+    );
+    (out, lost)
+}
+
 /// Cuts `text` into spans worth a look: maximal runs within a line of suspect characters with
 /// the ASCII between them, and a trailing `?`, U+FFFD or space that a lossy reading may have
 /// left in place of a byte. A span that starts with an ideograph, kana or a full-width form is a
@@ -833,7 +1052,8 @@ fn spans(text: &str) -> Vec<(usize, usize, bool)> {
             if suspect || c == '\u{FFFD}' || c == '锟' || han && start.is_some() || in_cjk_span {
                 if start.is_none() {
                     start = Some(if han { han_run_start.unwrap_or(i) } else { i });
-                    cjk_span = han || ('\u{FF61}'..='\u{FF9F}').contains(&c);
+                    // A Latin-1 character (`·` is also CJK punctuation) starts a Latin span.
+                    cjk_span = han && c > '\u{FF}' || ('\u{FF61}'..='\u{FF9F}').contains(&c);
                 }
                 last_suspect_end = i + c.len_utf8();
             } else if c.is_ascii() && !c.is_ascii_control() || han {
@@ -845,6 +1065,31 @@ fn spans(text: &str) -> Vec<(usize, usize, bool)> {
         flush(&mut start, last_suspect_end, cjk_span);
     }
     for span in &mut out {
+        // Take in a lossy CJK run just before a CJK span: `(浜�)钀ヤ笟` is `(二)营业` read
+        // as GBK, and `浜` alone is a common ideograph.
+        if span.2 {
+            let before = &text[..span.0];
+            let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+            let mut start = span.0;
+            let mut rest = before[line_start..].char_indices().rev().peekable();
+            let mut ascii = 0;
+            while let Some(&(_, c)) = rest.peek() {
+                if !c.is_ascii_punctuation() || ascii == 3 {
+                    break;
+                }
+                ascii += 1;
+                rest.next();
+            }
+            if rest.peek().is_some_and(|&(_, c)| c == '\u{FFFD}') {
+                for (i, c) in rest {
+                    if c.is_ascii() || c.is_whitespace() {
+                        break;
+                    }
+                    start = line_start + i;
+                }
+            }
+            span.0 = start;
+        }
         // Take in what a lossy reading leaves after the last suspect character.
         let mut end = span.1;
         let mut spaces_only = true;
@@ -858,6 +1103,20 @@ fn spans(text: &str) -> Vec<(usize, usize, bool)> {
         }
         span.1 = end;
     }
+    // A CJK span starts at the start of its run, and the extensions reach out: spans that
+    // overlap are one span.
+    out.sort_by_key(|s| s.0);
+    let mut merged: Vec<(usize, usize, bool)> = Vec::with_capacity(out.len());
+    for span in out {
+        match merged.last_mut() {
+            Some(last) if span.0 < last.1 => {
+                last.1 = last.1.max(span.1);
+                last.2 |= span.2;
+            }
+            _ => merged.push(span),
+        }
+    }
+    let mut out = merged;
     out.retain(|&(s, e, _)| {
         let span = &text[s..e];
         let suspects = span.chars().filter(|&c| is_suspect(c)).count();
@@ -1182,7 +1441,7 @@ mod tests {
 
     #[test]
     fn utf8_read_as_windows_1252() {
-        assert_eq!(fix("ä¸­æ–‡"), "中文");
+        assert_eq!(fix("ä¸\u{AD}æ–‡"), "中文");
         assert_eq!(fix("ÖÐÎÄ"), "中文");
         assert_eq!(fix("HÃ´tel de Police"), "Hôtel de Police");
     }
@@ -1207,6 +1466,9 @@ mod tests {
             "4288×…",
             "日本語のテキスト",
             "café",
+            // Placeholders: one character repeated.
+            "××××年××月××日",
+            "编号：××××2××××",
         ] {
             let r = Repairer::new().repair(s);
             assert_eq!(r.text, s);
@@ -1238,7 +1500,7 @@ mod tests {
 
     #[test]
     fn edits_replay() {
-        let input = "Le barÃ¨me, 中文 ä¸­æ–‡ fin";
+        let input = "Le barÃ¨me, 中文 ä¸\u{AD}æ–‡ fin";
         let r = Repairer::new().repair(input);
         assert_eq!(r.text, "Le barème, 中文 中文 fin");
         assert_eq!(r.edits.len(), 2);

@@ -141,7 +141,7 @@ fn manifest_accuracy_floor() {
         correct += usize::from(scour::decode(&bytes).is_ok_and(|d| d.text == want));
     }
     assert_eq!(rows.len(), 164);
-    assert!(correct >= 148, "{correct} of 164 correct");
+    assert!(correct >= 163, "{correct} of 164 correct");
 }
 
 /// UTF-16 without a byte-order mark and with few NULs (Japanese) is recognised by the side its
