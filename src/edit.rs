@@ -154,6 +154,12 @@ impl Edit {
             self.removed.len()
         }
     }
+
+    /// False for a flag: an edit that records something about the text (lost data) without
+    /// changing it, so its removed and inserted text are equal.
+    pub fn changes_text(&self) -> bool {
+        self.removed != self.inserted
+    }
 }
 
 /// What a text stage returns: its output text and the edits that turned its input into it.
