@@ -594,7 +594,9 @@ fn tags_balanced(text: &str) -> bool {
     open.is_empty()
 }
 
-/// `text` without the HTML-like tags (`</strong>`, `<br/>`) and spaces at its end.
+/// `text` without the HTML-like tags (`</strong>`, `<br/>`) at its end, and without the spaces
+/// between them; `text` itself when it does not end with a tag. (`<>`, `</>` and `<!-- -->` are
+/// not tags here: a tag has a name that starts with an ASCII letter.)
 fn strip_trailing_tags(mut text: &str) -> &str {
     loop {
         let t = text.trim_end();
