@@ -38,16 +38,21 @@
 //! Frequency alone does not tell a site's insert from the language a genre shares: every law
 //! says `第一条` and `本条例自公布之日起施行。`, every government report `各位代表`. A span is
 //! learned only when it is frequent (in at least [`LearnerConfig::min_docs`] documents and
-//! [`LearnerConfig::min_doc_fraction`] of them) and one of these holds:
+//! [`LearnerConfig::min_doc_fraction`] of them), when it is a unit, and when it sits where
+//! inserted text sits.
 //!
-//! In every placement, the span must be a unit: it does not end with a clause break (`，`,
-//! `：`: `情节严重的，` and `各位代表：` open what follows), its brackets, quotes and HTML-like
-//! tags balance (`法》办法` is a piece of a title, `</strong>` the end of a heading's markup),
-//! and fewer than half of its occurrences continue across its ends: after a
-//! numeral (`第三十次会议通过`), or where the gram across its end is frequent and at least half
-//! as frequent as the span's own gram at that end. HTML-like tags right before a span are a
-//! boundary, not its context: in `<strong>第一回</strong>侯卫东官场笔记` the title's left
+//! A unit does not end with a clause break (`，`, `：`: `情节严重的，` and `各位代表：` open
+//! what follows), its brackets, quotes and HTML-like tags balance (`法》办法` is a piece of a
+//! title, `</strong>` the end of a heading's markup), and fewer than half of its occurrences
+//! continue across its ends. An occurrence continues when it follows a numeral
+//! (`第三十次会议通过`), when the gram across its end is frequent and at least half as frequent
+//! as the span's own gram at that end, or when it starts or ends inside a Latin word, number or
+//! web address (an ASCII letter, digit or one of `/._-~%?=&#+:@` on both sides of the cut:
+//! `/article/details/` in `csdn.net/x/article/details/12`). HTML-like tags right before a span
+//! are a boundary, not its context: in `<strong>第一回</strong>侯卫东官场笔记` the title's left
 //! context is `一回`, and it does not continue `</strong>`.
+//!
+//! It must sit in one of three places:
 //!
 //! * **Whole line at a document's edge** ([`Placement::WholeLine`]): at least 90% of its
 //!   occurrences are whole lines, at least 90% of those are among the first or last
@@ -594,7 +599,9 @@ fn tags_balanced(text: &str) -> bool {
     open.is_empty()
 }
 
-/// `text` without the HTML-like tags (`</strong>`, `<br/>`) and spaces at its end.
+/// `text` without the HTML-like tags (`</strong>`, `<br/>`) at its end, and without the spaces
+/// between them; `text` itself when it does not end with a tag. (`<>`, `</>` and `<!-- -->` are
+/// not tags here: a tag has a name that starts with an ASCII letter.)
 fn strip_trailing_tags(mut text: &str) -> &str {
     loop {
         let t = text.trim_end();
@@ -611,6 +618,16 @@ fn strip_trailing_tags(mut text: &str) -> &str {
         }
         text = &t[..open];
     }
+}
+
+/// Characters of a Latin word, number or web address: a span that starts right after one of
+/// these with another (or ends with one right before another) cuts a token in two.
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '/' | '.' | '_' | '-' | '~' | '%' | '?' | '=' | '&' | '#' | '+' | ':' | '@'
+        )
 }
 
 /// Characters a learned span does not start with: they close the text before it.
@@ -966,9 +983,17 @@ impl BoilerplateLearner {
             // boundary, not context: the span's context is the text before the markup.
             let text_before = strip_trailing_tags(before);
             let after_markup = text_before.len() < before.len();
-            if let Some((i, c)) = before.char_indices().next_back() {
+            // A span that starts or ends inside a Latin word, number or address
+            // (`…csdn.net/article/details/1234`) continues it too.
+            let span = &text[s..e];
+            let in_token_left = before.chars().next_back().is_some_and(is_token_char)
+                && span.chars().next().is_some_and(is_token_char);
+            let in_token_right = after.chars().next().is_some_and(is_token_char)
+                && span.chars().next_back().is_some_and(is_token_char);
+            if in_token_left {
+                stats.left_seam += 1;
+            } else if let Some((i, c)) = before.char_indices().next_back() {
                 if !after_markup && !is_leading_trim(c) {
-                    let span = &text[s..e];
                     let head = span.char_indices().nth(k - 1).map_or(e, |(j, _)| s + j);
                     let head_full = span.char_indices().nth(k).map_or(e, |(j, _)| s + j);
                     if continues(&text[ls + i..head], &text[s..head_full]) {
@@ -976,9 +1001,10 @@ impl BoilerplateLearner {
                     }
                 }
             }
-            if let Some(c) = after.chars().next() {
+            if in_token_right {
+                stats.right_seam += 1;
+            } else if let Some(c) = after.chars().next() {
                 if !is_trailing_trim(c) {
-                    let span = &text[s..e];
                     let tail = span
                         .char_indices()
                         .rev()
@@ -1392,6 +1418,12 @@ mod tests {
         assert_eq!(strip_trailing_tags("x<>"), "x<>");
         assert_eq!(strip_trailing_tags(">"), ">");
         assert_eq!(strip_trailing_tags(""), "");
+    }
+
+    #[test]
+    fn token_characters() {
+        assert!(is_token_char('a') && is_token_char('7') && is_token_char('/'));
+        assert!(!is_token_char('侯') && !is_token_char(' ') && !is_token_char('（'));
     }
 
     #[test]

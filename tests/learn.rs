@@ -474,3 +474,29 @@ fn odd_markup_does_not_disturb_learning() {
         "第一回\n第二回\n<>\n"
     );
 }
+
+/// A piece of a web address shared by many links (`/article/details/`) varies on both sides and
+/// occurs about once per document, like a phrase dropped at random; but it cuts the addresses in
+/// two, so it is not learned. (Found in OI-wiki articles, which cite CSDN posts.)
+#[test]
+fn pieces_of_web_addresses_are_not_learned() {
+    let docs: Vec<String> = (0..120u32)
+        .map(|i| {
+            let h = |k: u32| char::from_u32(0x4E00 + (i * 7919 + k * 104_729) % 20000).unwrap();
+            let user: String = (0..6)
+                .map(|k| char::from(b'a' + ((i * 31 + k * 17) % 26) as u8))
+                .collect();
+            format!(
+                "{}{}{}。\n参见 https://blog.csdn.net/{user}/article/details/{} 的{}{}。\n",
+                h(1),
+                h(2),
+                h(3),
+                80_000_000 + i * 7919,
+                h(4),
+                h(5),
+            )
+        })
+        .collect();
+    let model = BoilerplateLearner::new().learn(|| docs.iter());
+    assert_eq!(model.entries, []);
+}
