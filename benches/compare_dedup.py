@@ -14,7 +14,7 @@ its own.
 All three follow the same procedure: documents in order; a document that matches (LSH candidate
 with estimated Jaccard >= threshold) an earlier kept document is a duplicate, otherwise it is
 kept and inserted. Each tool runs in its own process so its time and peak memory (ru_maxrss)
-are its own. Prints a Markdown table: time, MB/s, peak memory, duplicates found, and agreement
+are its own. Prints a Markdown table: time, MB/s, CPU time, peak memory, duplicates found, and agreement
 of each tool's set of duplicate documents with scour's (Jaccard of the two sets).
 
 Default input: target/scour-data/corpus/laws-zh.jsonl (from ../shared/data/unpack.sh
@@ -34,6 +34,7 @@ VENV = os.path.join(ROOT, "target", "compare-venv")
 THRESHOLD = 0.8
 NUM_PERM = 128
 NGRAM = 5
+LOAD = "unknown"
 
 # One token per character of the scripts written without spaces; a word elsewhere.
 UNSPACED = (
@@ -132,21 +133,23 @@ def run_rensa(texts):
 def child(tool, paths, out):
     texts = load(paths)
     start = time.perf_counter()
+    cpu_start = time.process_time()
     dups = {"datasketch": run_datasketch, "rensa": run_rensa}[tool](texts)
     secs = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     with open(out, "w") as f:
-        json.dump({"secs": secs, "dups": [i for i, d in enumerate(dups) if d is not None]}, f)
+        json.dump({"secs": secs, "cpu": cpu, "dups": [i for i, d in enumerate(dups) if d is not None]}, f)
 
 
 def measure(cmd):
-    """Runs cmd; returns (wall seconds, peak RSS bytes) of that child alone."""
+    """Runs cmd; returns (wall seconds, CPU seconds, peak RSS bytes) of that child alone."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd)
     _, status, usage = os.wait4(proc.pid, 0)
     secs = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{cmd[0]} failed with status {status}")
-    return secs, usage.ru_maxrss * 1024
+    return secs, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
 def main():
@@ -163,11 +166,14 @@ def main():
     tmp = os.path.join(ROOT, "target", "compare-out")
     os.makedirs(tmp, exist_ok=True)
 
+    global LOAD
+    with open("/proc/loadavg") as f:
+        LOAD = " ".join(f.read().split()[:3])
     rows = []
     sets = {}
     for threads, banding in (("1", []), ("2", []), ("1", ["--bands", "16", "--rows", "8"])):
         dec = os.path.join(tmp, f"scour-{threads}.jsonl")
-        secs, rss = measure(
+        secs, cpu, rss = measure(
             [scour, "dedup", *paths, "-o", os.devnull, "--decisions", dec, "-j", threads, "-q", *banding]
         )
         with open(dec) as f:
@@ -177,30 +183,32 @@ def main():
                 if json.loads(line)["decision"] == "duplicate"
             }
         name = f"scour ({threads} thread{'s' if threads != '1' else ''}, {'16 x 8' if banding else '9 x 13'}, whole run)"
-        rows.append((name, secs, rss, dups))
+        rows.append((name, secs, cpu, rss, dups))
         sets.setdefault("scour", dups)
     for tool in ("rensa", "datasketch"):
         out = os.path.join(tmp, f"{tool}.json")
-        _, rss = measure([py, os.path.abspath(__file__), "--child", tool, out, *paths])
+        _, _, rss = measure([py, os.path.abspath(__file__), "--child", tool, out, *paths])
         with open(out) as f:
             r = json.load(f)
         banding = "16 x 8" if tool == "rensa" else "9 x 13"
-        rows.append((f"{tool} ({banding}, shingling in Python)", r["secs"], rss, set(r["dups"])))
+        rows.append((f"{tool} ({banding}, shingling in Python)", r["secs"], r["cpu"], rss, set(r["dups"])))
 
     base = sets["scour"]
     print(f"{len(load(paths))} documents, {mb:.1f} MB; 128 permutations, threshold {THRESHOLD}, token 5-grams")
     print()
     print("Agreement: Jaccard of the tool's set of duplicate documents with scour's (1 thread, 9 x 13).")
     print("scour's time is the whole process (reading JSONL included); the Python tools' time is")
-    print("their deduplication loop (shingling, MinHash, LSH), JSON loading excluded.")
+    print("their deduplication loop (shingling, MinHash, LSH), JSON loading excluded. CPU time is")
+    print("user + system time (all threads), which a busy machine inflates less than wall time.")
+    print(f"Load average at the start: {LOAD}.")
     print()
-    print("| tool | time | MB/s | peak memory | duplicates | agreement with scour |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, secs, rss, dups in rows:
+    print("| tool | time | MB/s | CPU time | peak memory | duplicates | agreement with scour |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, secs, cpu, rss, dups in rows:
         union = base | dups
         agree = len(base & dups) / len(union) if union else 1.0
         print(
-            f"| {name} | {secs:.2f} s | {mb / secs:.1f} | {rss / 1e6:.0f} MB | {len(dups)} | {agree:.3f} |"
+            f"| {name} | {secs:.2f} s | {mb / secs:.1f} | {cpu:.2f} s | {rss / 1e6:.0f} MB | {len(dups)} | {agree:.3f} |"
         )
 
 
