@@ -3,6 +3,8 @@
 
 #[path = "../examples/common/labelled.rs"]
 mod labelled;
+#[path = "support/shared_data.rs"]
+mod shared_data;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -105,7 +107,7 @@ fn seed_copies_form_one_cluster_and_another_report_does_not_join() {
             assert_eq!(d.outcome, Outcome::Keep);
             assert_eq!(deduper.cluster_size(0), Some(9));
         }
-        None => eprintln!("skipped the laws-corpus negative: ../shared/data is absent"),
+        None => shared_data::absent("../shared/data/corpus/laws-zh.jsonl.xz is absent"),
     }
 }
 
@@ -141,7 +143,7 @@ fn unpack_laws() -> Option<PathBuf> {
 #[test]
 fn built_labelled_set_meets_the_targets() {
     let Some(path) = laws_jsonl() else {
-        eprintln!("skipped: ../shared/data is absent");
+        shared_data::absent("../shared/data/corpus/laws-zh.jsonl.xz is absent");
         return;
     };
     let texts: Vec<String> = std::fs::read_to_string(path)
