@@ -575,7 +575,7 @@ fn is_cjk_like(c: char, beyond: impl FnOnce() -> Option<char>) -> bool {
 
 /// The bytes at which [`line_work`] must look: a space, a control, and the lead bytes of
 /// U+0080–U+00BF, U+1000–U+3FFF and U+F000–U+FFFF, where the characters the normalizer acts on
-/// live. No continuation byte is among them, so a scan may test every byte on its own, with no
+/// live, and of U+A000–U+DFFF, where Hangul lives. No continuation byte is among them, so a scan may test every byte on its own, with no
 /// chain from one character to the next.
 const LINE_WORK_LOOK: [bool; 256] = {
     let mut table = [false; 256];
@@ -583,7 +583,7 @@ const LINE_WORK_LOOK: [bool; 256] = {
     while b < 256 {
         table[b] = matches!(
             b as u8,
-            0x00..=0x08 | 0x0A..=0x1F | 0x7F | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF
+            0x00..=0x08 | 0x0A..=0x1F | 0x7F | b' ' | 0xC2 | 0xE1..=0xE3 | 0xEA..=0xED | 0xEF
         );
         b += 1;
     }
@@ -595,6 +595,9 @@ fn line_work(line: &str) -> LineWork {
         return LineWork::Chars;
     }
     let mut spaces = false;
+    // Set by the lead bytes of every Hangul range (and some others): Korean lines keep their
+    // spaces (see `normalize_line`), and only a line flagged here needs the exact check.
+    let mut maybe_hangul = false;
     let bytes = line.as_bytes();
     let n = bytes.len();
     let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
@@ -628,15 +631,17 @@ fn line_work(line: &str) -> LineWork {
                 (0xBB, 0xBF) | (0xBC, 0x90..=0x99 | 0xA1..=0xBA) | (0xBD, 0x81..=0x9A | 0xA5) => {
                     return LineWork::Chars
                 }
+                (0xBE | 0xBF, _) => maybe_hangul = true,
                 _ => {}
             },
+            0xE1 | 0xEA..=0xED => maybe_hangul = true,
+            0xE3 if matches!(at(i + 1), 0x84..=0x86) => maybe_hangul = true,
             _ => {}
         }
         // Its continuation bytes are never looked at.
         i += 1;
     }
-    // Korean lines keep their spaces (see `normalize_line`); the check is rare enough to be slow.
-    if spaces && !line.chars().any(is_hangul) {
+    if spaces && !(maybe_hangul && line.chars().any(is_hangul)) {
         LineWork::SpacesOnly
     } else {
         LineWork::Copy
