@@ -12,6 +12,10 @@
 //!
 //! # How
 //!
+//! 0. Without hints, a fast path for plain CJK text: the common double-byte charsets (GBK,
+//!    Big5, Shift_JIS, EUC-JP, EUC-KR) decode the sample strictly; when exactly one reads it
+//!    without error and plausibly, and every other is clearly worse, it is taken without
+//!    chardetng, whose letter statistics are the slow part of detection.
 //! 1. chardetng proposes the Web encoding it finds most likely (given a top-level domain, or one
 //!    derived from a language hint).
 //! 2. Each candidate (that proposal, the CJK encodings, and the DOS, Mac and ISO code pages the
@@ -19,9 +23,13 @@
 //!    malformed sequences plus a per-character implausibility ([`text_cost`]): controls, private
 //!    use, box drawing inside words, a symbol between two letters, an upper-case letter after a
 //!    lower-case one, two scripts inside one word.
-//! 3. chardetng's proposal gets a head start ([`PROPOSAL_MARGIN`] per character), a declared or
+//!    To the cost is added the share of the Latin and Cyrillic letters that no single language's
+//!    alphabet covers (a wrong code page swaps Polish `ł ż ń` for a mix such as `ù ı ñ`).
+//! 3. chardetng's proposal gets a head start ([`PROPOSAL_MARGIN`] per character, a third of it
+//!    for a single-byte proposal, since chardetng confuses sibling code pages), a declared or
 //!    HTTP charset that decodes the sample cleanly a larger one; the cheapest candidate wins. The
-//!    confidence is the gap to the runner-up.
+//!    confidence is the gap to the runner-up. A plausible double-byte proposal is accepted
+//!    without trying the alternatives; a single-byte one is always checked against them.
 //! 4. GBK with four-byte sequences is reported as gb18030; EUC-KR with KS X 1001 make-up
 //!    sequences as EUC-KR-makeup.
 //!

@@ -42,8 +42,15 @@
 //! [`EditKind::LostData`]: the edit's removed and inserted text are equal, because the bytes are
 //! gone and any replacement would be a guess.
 //!
-//! Cost: one pass over the text to find spans (clean text without such characters returns at
-//! that point, borrowed); per span, one encode and one decode per candidate charset.
+//! The double-byte decoders lose bytes themselves (a pair not in their table becomes one U+FFFD
+//! for one or two bytes), so a misreading through them is repaired around the losses: each
+//! stretch that cannot be framed becomes U+FFFD, one per character it stood for as near as the
+//! byte count tells, and the reason counts them. Those characters are not guessed.
+//!
+//! Cost: one pass over the bytes with a table look-up per non-ASCII character finds the lines
+//! worth a look (clean text returns at that point, borrowed: about 1 GB/s on Chinese text);
+//! only those lines are cut into spans; per span, one encode and one decode per candidate
+//! charset.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
