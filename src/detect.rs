@@ -298,35 +298,58 @@ const ALPHABETS: &[&str] = &[
 /// [`ALPHABETS`] leaves out: 0 when one language accounts for all of them. A wrong code page
 /// swaps a language's letters for a mix of several (`ù ı ñ ú æ` for Polish `ł ż ń ś ę`).
 fn incoherence(text: &str) -> f64 {
-    let mut counts: Vec<(char, usize)> = Vec::new();
+    let table = alphabet_table();
+    let mut covered = [0usize; 64];
     let mut total = 0;
     for c in text.chars() {
-        if !matches!(c as u32, 0xC0..=0x24F | 0x400..=0x45F | 0x1E00..=0x1EFF) || !c.is_alphabetic()
-        {
-            continue;
-        }
-        let lower = c.to_lowercase().next().unwrap_or(c);
+        let Some(i) = alphabet_index(c) else { continue };
         total += 1;
-        match counts.iter_mut().find(|(l, _)| *l == lower) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((lower, 1)),
+        let mut mask = table[i];
+        while mask != 0 {
+            covered[mask.trailing_zeros() as usize] += 1;
+            mask &= mask - 1;
         }
     }
     if total == 0 {
         return 0.0;
     }
-    let best_uncovered = ALPHABETS
+    let best = covered[..ALPHABETS.len()]
         .iter()
-        .map(|alphabet| {
-            counts
-                .iter()
-                .filter(|(c, _)| !alphabet.contains(*c))
-                .map(|(_, n)| n)
-                .sum::<usize>()
-        })
-        .min()
-        .unwrap_or(total);
-    best_uncovered as f64 / total as f64
+        .max()
+        .copied()
+        .unwrap_or(0);
+    (total - best) as f64 / total as f64
+}
+
+/// The slot of a letter [`incoherence`] counts: the non-ASCII letters of Latin-1, Latin
+/// Extended-A and -B, basic Cyrillic and Latin Extended Additional.
+fn alphabet_index(c: char) -> Option<usize> {
+    match c as u32 {
+        0xD7 | 0xF7 => None,
+        u @ 0xC0..=0x24F => Some(u as usize - 0xC0),
+        u @ 0x400..=0x45F => Some(u as usize - 0x400 + 0x190),
+        u @ 0x1E00..=0x1EFF => Some(u as usize - 0x1E00 + 0x1F0),
+        _ => None,
+    }
+}
+
+/// Per slot of [`alphabet_index`], the alphabets of [`ALPHABETS`] (bit i) holding the letter in
+/// either case: built once, so the test costs a look-up per letter.
+fn alphabet_table() -> &'static [u64] {
+    static TABLE: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![0u64; 0x2F0];
+        for (k, alphabet) in ALPHABETS.iter().enumerate() {
+            for lower in alphabet.chars() {
+                for c in std::iter::once(lower).chain(lower.to_uppercase()) {
+                    if let Some(i) = alphabet_index(c) {
+                        table[i] |= 1 << k;
+                    }
+                }
+            }
+        }
+        table
+    })
 }
 
 /// The per-character cost under which the fast path of [`clear_double_byte`] accepts a charset.
@@ -587,6 +610,22 @@ fn letter_script(c: char) -> Option<Script> {
     if c.is_ascii_alphabetic() {
         return Some(Script::Latin);
     }
+    // The letters of the code pages without the slow Unicode property look-up.
+    match c as u32 {
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F => return Some(Script::Latin),
+        0x386 | 0x388..=0x38A | 0x38C | 0x38E..=0x3A1 | 0x3A3..=0x3CE => {
+            return Some(Script::Greek)
+        }
+        0x400..=0x45F => return Some(Script::Cyrillic),
+        0x5D0..=0x5EA => return Some(Script::Hebrew),
+        0x621..=0x63A | 0x641..=0x64A => return Some(Script::Arabic),
+        0xE01..=0xE30 => return Some(Script::Thai),
+        // Signs and symbols: Latin-1's upper half but `ª µ º`, general punctuation, arrows,
+        // mathematical and technical signs, box drawing, shapes, dingbats.
+        0x80..=0xA9 | 0xAB..=0xB4 | 0xB6..=0xB9 | 0xBB..=0xBF | 0x2000..=0x206F => return None,
+        0x2190..=0x245F | 0x2500..=0x2BFF => return None,
+        _ => {}
+    }
     if !c.is_alphabetic() {
         return None;
     }
@@ -627,9 +666,10 @@ pub fn text_cost(text: &str) -> Cost {
         // Ideographs, kana and Hangul end a Latin run; tested first because the Unicode
         // property look-ups below are the slow part on CJK text.
         let cjk = matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7A3);
+        let script = if cjk { None } else { letter_script(c) };
         if !cjk
-            && (letter_script(c) == Some(Script::Latin)
-                || !c.is_alphanumeric() && !c.is_whitespace())
+            && (script == Some(Script::Latin)
+                || script.is_none() && !c.is_numeric() && !c.is_whitespace())
         {
             latin_run += 1;
             if latin_run >= 3 {
