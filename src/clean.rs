@@ -175,10 +175,18 @@ impl Cleaner {
         // Repair again when the stages since changed the text: removing controls, composing
         // and cutting can join pieces into a sequence that reads as mojibake, which a second
         // cleaning would repair; repairing here keeps cleaning idempotent.
+        // Only edits that delete or rewrite characters inside a line can join pieces.
+        let joined = edits[after_repair..].iter().any(|e| {
+            matches!(
+                e.kind,
+                EditKind::Control
+                    | EditKind::Unicode
+                    | EditKind::Boilerplate
+                    | EditKind::Repetition
+            )
+        });
         let text = match &c.repairer {
-            Some(repairer) if edits.len() > after_repair => {
-                step(text, edits, |t| repairer.repair(t))
-            }
+            Some(repairer) if joined => step(text, edits, |t| repairer.repair(t)),
             _ => text,
         };
         if edits.len() == before_cuts {
