@@ -348,7 +348,8 @@ impl Repairer {
                 path: vec![name],
                 lost,
             };
-            if depth > 1 {
+            // A reading that lost characters is not read again: its U+FFFD are not bytes.
+            if depth > 1 && lost == 0 {
                 if let Some(next) = self.best_chain(&chain.text, cjk, depth - 1, context) {
                     if next.cost + Self::MARGIN <= chain.cost {
                         chain.cost = next.cost;
