@@ -342,8 +342,15 @@ impl Repairer {
     ) -> Option<Chain> {
         let mut best: Option<Chain> = None;
         for (fixed, name, lost) in self.candidates(span, cjk) {
+            // A double-byte misreading was lossy before any repair: the U+FFFD its repair
+            // leaves stand where garbage stood, and weigh less than in the original.
+            let discount = if matches!(name, "GBK" | "Big5" | "Shift_JIS") {
+                1.5 * fixed.chars().filter(|&c| c == '\u{FFFD}').count() as f64
+            } else {
+                0.0
+            };
             let mut chain = Chain {
-                cost: context.badness(&fixed),
+                cost: context.badness(&fixed) - discount,
                 text: fixed,
                 path: vec![name],
                 lost,
