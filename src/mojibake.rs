@@ -1484,6 +1484,8 @@ mod tests {
             // Placeholders: one character repeated.
             "××××年××月××日",
             "编号：××××2××××",
+            // Rare ideographs beside lost data: flagged, not read as GBK or Big5.
+            "鄱阳湖\u{FFFD}的犰狳与鼋鼍\u{FFFD}\u{FFFD}。",
         ] {
             let r = Repairer::new().repair(s);
             assert_eq!(r.text, s);
