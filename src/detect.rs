@@ -189,22 +189,17 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     if has_makeup_sequence(sample) {
         consider(&mut scored, Charset::Extra(Codec::EucKrMakeup), HINT_MARGIN);
     }
-    // A clean, plausible proposal stands: the costs cannot tell apart charsets that decode
-    // to letters either way, and chardetng's letter statistics can.
-    // A double-byte proposal that decodes without a single error is strong evidence by itself.
-    let threshold = if is_double_byte(proposal) {
-        4.0 * PLAUSIBLE
-    } else {
-        PLAUSIBLE
-    };
+    // A clean, plausible double-byte proposal stands (the alternatives could only read the
+    // same ideographs another way); a merely passable one is checked against the others
+    // (Korean that GBK reads as common ideographs).
     // A single-byte proposal is always checked against the other code pages: chardetng
     // confuses siblings (ISO-8859-15 and windows-1252, ISO-8859-16 and -2) whose letters the
     // alphabet test of [`incoherence`] tells apart.
     let proposal_plausible = scored.iter().any(|&(cost, c, malformed)| {
         c == refine(proposal, bytes)
             && is_double_byte(c)
-            && cost + PROPOSAL_MARGIN < threshold
-            && (malformed == 0 || threshold == PLAUSIBLE)
+            && cost + PROPOSAL_MARGIN < PLAUSIBLE
+            && malformed == 0
     });
     if let Some(lang) = hints.language.as_deref() {
         for charset in language_charsets(lang) {
@@ -650,6 +645,10 @@ pub fn text_cost(text: &str) -> Cost {
     // Consecutive accented Latin letters: European words rarely hold three in a row, CJK text
     // read as a Latin code page always does.
     let mut latin_run = 0;
+    // The last non-space character was an ideograph: words of ideographs between spaces are
+    // Korean read as a Chinese charset (Chinese does not space its words).
+    let mut han_before_space = false;
+    let is_ideograph = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         let next = chars.peek().copied().unwrap_or(' ');
@@ -657,12 +656,19 @@ pub fn text_cost(text: &str) -> Cost {
             if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C') {
                 cost.points += 4.0;
             }
+            if c != ' ' {
+                han_before_space = false;
+            }
             prev = c;
             latin_run = 0;
             continue;
         }
         cost.non_ascii += 1;
         cost.points += char_cost(prev, c, next);
+        if prev == ' ' && han_before_space && is_ideograph(c) {
+            cost.points += 1.0;
+        }
+        han_before_space = is_ideograph(c);
         // Ideographs, kana and Hangul end a Latin run; tested first because the Unicode
         // property look-ups below are the slow part on CJK text.
         let cjk = matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7A3);
