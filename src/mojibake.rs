@@ -1010,10 +1010,13 @@ fn marked_lines(text: &str) -> (Vec<(usize, usize)>, bool) {
                     lost = true;
                 }
             }
-            2 => strong += 1,
+            2 => {
+                strong += 1;
+                // `锟` is a rare ideograph, so a strong mark.
+                lost |= u == 0x951F;
+            }
             _ => control = true,
         }
-        lost |= u == 0x951F;
         i += len;
     }
     end_line(
@@ -1495,6 +1498,15 @@ mod tests {
                 r.edits
             );
         }
+    }
+
+    #[test]
+    fn kun_is_a_strong_mark() {
+        // The line scan looks for `锟` among the strong marks only.
+        assert_eq!(
+            mark_table()[0x951F / 16] >> (2 * (0x951F % 16)) & 3,
+            Mark::Strong as u32
+        );
     }
 
     #[test]
