@@ -111,7 +111,7 @@ fn manifest_figures(root: &std::path::Path) {
             .sum()
     });
     println!(
-        "decode the {} legacy files of encodings/ with detection ({:.2} MB, 20 times): {speed:.0} MB/s",
+        "decode the {} legacy files of encodings/ with detection ({:.2} MB, 20 times): {speed:.1} MB/s",
         files.len(),
         bytes as f64 / 1e6
     );
