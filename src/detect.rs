@@ -733,6 +733,15 @@ fn char_cost(prev: char, c: char, next: char) -> f64 {
         } else if matches!(script, Script::Other) {
             points += 2.0;
         }
+        // Letters with a fixed place in the word: Hebrew final forms and Greek final sigma end
+        // a word; Russian ь ъ ы never start one.
+        let final_form = matches!(u, 0x5DA | 0x5DD | 0x5DF | 0x5E3 | 0x5E5 | 0x3C2);
+        if final_form && next_letter == Some(script) {
+            points += 3.0;
+        }
+        if matches!(u, 0x44A | 0x44B | 0x44C | 0x42A | 0x42B | 0x42C) && prev_letter.is_none() {
+            points += 2.0;
+        }
         return points;
     }
     if is_hangul(c) || is_kana(c) {
