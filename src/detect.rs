@@ -742,6 +742,10 @@ fn char_cost(prev: char, c: char, next: char) -> f64 {
         if matches!(u, 0x44A | 0x44B | 0x44C | 0x42A | 0x42B | 0x42C) && prev_letter.is_none() {
             points += 2.0;
         }
+        // A letter between digits is a dash or a sign of another code page (`2016–7E16`).
+        if script != Script::Cjk && prev.is_ascii_digit() && next.is_ascii_digit() {
+            points += 4.0;
+        }
         return points;
     }
     if is_hangul(c) || is_kana(c) {
