@@ -828,6 +828,54 @@ mod tests {
     use super::*;
 
     #[test]
+    fn one_alphabet_is_coherent_a_mix_is_not() {
+        assert_eq!(incoherence("Zażółć gęślą jaźń, Łódź"), 0.0);
+        assert_eq!(incoherence("plain ASCII"), 0.0);
+        // Polish ISO-8859-13 read as windows-1254: Turkish, Spanish, French letters at once.
+        assert!(incoherence("złoży ńśę") < incoherence("zùoıy ñúæ"));
+        assert_eq!(incoherence("zùoıy ñúæ"), 0.6);
+    }
+
+    #[test]
+    fn plain_cjk_takes_the_fast_path() {
+        let text = "第七条 本市各级妇女联合会代表和维护各族各界妇女的利益，发挥社会监督职能，\
+            支持、协助各级妇女儿童工作委员会维护妇女的权益，有权向有关部门提出意见和建议；\
+            有权支持受侵害的妇女向人民法院提起诉讼。";
+        let (gbk, _, _) = GBK.encode(text);
+        let found = clear_double_byte(&gbk).unwrap();
+        assert_eq!(
+            (found.charset, found.runner_up),
+            (Charset::Whatwg(GBK), None)
+        );
+        // Big5 lacks a few of these characters; its encoder writes them as `&#…;`.
+        let (big5, _, _) = BIG5.encode(text);
+        let found = clear_double_byte(&big5).unwrap();
+        assert_eq!(
+            (found.charset, found.runner_up),
+            (Charset::Whatwg(BIG5), Some(Charset::Whatwg(GBK)))
+        );
+        assert!(found.confidence >= 90, "{found:?}");
+        // Level-1 ideographs alone also read cleanly as EUC-KR and EUC-JP: the full way.
+        let level_one = "中华人民共和国各级人民代表大会".repeat(8);
+        let (plain, _, _) = GBK.encode(&level_one);
+        assert_eq!(clear_double_byte(&plain), None);
+        // Too short to be sure: the full way.
+        let (short, _, _) = GBK.encode("中文编码");
+        assert_eq!(clear_double_byte(&short), None);
+    }
+
+    #[test]
+    fn sibling_code_pages_are_told_apart_by_their_letters() {
+        // Romanian in ISO-8859-16 (comma-below ș ț, „”), which chardetng takes for ISO-8859-2.
+        let text = "Danemarca este un stat suveran din Europa de Nord, având și două țări „constituente” de peste mări.";
+        let (bytes, _, unmappable) = ISO_8859_16.encode(text);
+        assert!(!unmappable);
+        let found = detect(&bytes, &Hints::default());
+        let (decoded, _) = decode_sample(found.charset, &bytes);
+        assert_eq!(decoded, text);
+    }
+
+    #[test]
     fn escapes_name_the_seven_bit_encodings() {
         let kr = detect_escapes(b"\x1b$)C\x0eGQ19\x0f").unwrap();
         assert_eq!(kr.charset.name(), "ISO-2022-KR");
