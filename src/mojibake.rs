@@ -399,12 +399,6 @@ impl Repairer {
                     continue;
                 };
                 let reading = read_utf8_with(&units, &chars, false, false, true);
-                if std::env::var_os("SCOUR_DEBUG_MOJIBAKE").is_some() {
-                    eprintln!(
-                        "{name}: sequences {} strays {} lost {} -> {:?}",
-                        reading.sequences, reading.strays, reading.lost, reading.text
-                    );
-                }
                 // A sequence cut short at the end counts as lost only beside repaired ones.
                 if reading.sequences > reading.lost.min(1) && reading.strays == 0 {
                     out.push((reading.text, name, reading.lost));
