@@ -955,13 +955,16 @@ fn marked_lines(text: &str) -> (Vec<(usize, usize)>, bool) {
     let table = mark_table();
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let (mut line_start, mut strong, mut weak, mut control, mut filler) =
-        (0, 0u32, 0u32, false, false);
+    // Per line: characters with each mark (clean, weak, strong, control), and a space, `?` or
+    // U+FFFD seen. Counting by index keeps the loop free of branches on the mark.
+    let mut counts = [0u32; 4];
+    let (mut line_start, mut filler) = (0, false);
     // U+FFFD or `锟` seen: lost data to flag.
     let mut lost = false;
     let mut i = 0;
-    let end_line = |out: &mut Vec<(usize, usize)>, start, end, s: u32, w: u32, c: bool, f: bool| {
-        if c || s >= 1 && (s + w >= 2 || f) {
+    let end_line = |out: &mut Vec<(usize, usize)>, start, end, counts: &[u32; 4], f: bool| {
+        let [_, weak, strong, control] = *counts;
+        if control > 0 || strong >= 1 && (strong + weak >= 2 || f) {
             out.push((start, end));
         }
     };
@@ -987,41 +990,24 @@ fn marked_lines(text: &str) -> (Vec<(usize, usize)>, bool) {
             )
         } else {
             if b == b'\n' {
-                end_line(&mut out, line_start, i, strong, weak, control, filler);
-                (line_start, strong, weak, control, filler) = (i + 1, 0, 0, false, false);
+                end_line(&mut out, line_start, i, &counts, filler);
+                (line_start, counts, filler) = (i + 1, [0; 4], false);
             } else {
                 filler |= b == b' ' || b == b'?';
             }
             i += 1;
             continue;
         };
-        match (table[u as usize / 16] >> (2 * (u % 16))) & 3 {
-            0 => {}
-            1 => {
-                weak += 1;
-                if u == 0xFFFD {
-                    filler = true;
-                    lost = true;
-                }
-            }
-            2 => {
-                strong += 1;
-                // `锟` is a rare ideograph, so a strong mark.
-                lost |= u == 0x951F;
-            }
-            _ => control = true,
+        let mark = (table[u as usize / 16] >> (2 * (u % 16))) & 3;
+        counts[mark as usize] += 1;
+        // `锟` is a rare ideograph (a strong mark), U+FFFD a weak one: tested only for those.
+        if mark != 0 && (u == 0xFFFD || u == 0x951F) {
+            lost = true;
+            filler |= u == 0xFFFD;
         }
         i += len;
     }
-    end_line(
-        &mut out,
-        line_start,
-        bytes.len(),
-        strong,
-        weak,
-        control,
-        filler,
-    );
+    end_line(&mut out, line_start, bytes.len(), &counts, filler);
     (out, lost)
 }
 
