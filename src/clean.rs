@@ -5,7 +5,9 @@
 //! [`boilerplate`](crate::boilerplate) → [`repetition`](crate::repetition) → tidy. Each stage is
 //! a module usable alone; the cleaner only wires them together and concatenates their edits, so
 //! [`replay`](crate::edit::replay) of [`Cleaned::edits`] on the decoded text gives
-//! [`Cleaned::text`] back.
+//! [`Cleaned::text`] back. The repair stage runs a second time after repetition (its edits
+//! form a second [`Stage::Repair`] group), because the stages between can join pieces into
+//! something that reads as mojibake.
 //!
 //! # Example
 //!
@@ -110,7 +112,8 @@ pub struct Cleaned {
     pub charset: Charset,
     /// How the charset was chosen.
     pub method: Method,
-    /// Every edit, grouped by stage in stage order; see [`crate::edit`].
+    /// Every edit, grouped by stage in pipeline order (repair may come twice); see
+    /// [`crate::edit`].
     pub edits: Vec<Edit>,
 }
 
@@ -160,6 +163,7 @@ impl Cleaner {
             Some(repairer) => step(text, edits, |t| repairer.repair(t)),
             None => text,
         };
+        let after_repair = edits.len();
         let text = step(text, edits, |t| c.normalizer.normalize(t));
         let text = step(text, edits, compose);
         let before_cuts = edits.len();
@@ -167,6 +171,23 @@ impl Cleaner {
         let text = match &c.repetition {
             Some(collapser) => step(text, edits, |t| collapser.collapse(t)),
             None => text,
+        };
+        // Repair again when the stages since changed the text: removing controls, composing
+        // and cutting can join pieces into a sequence that reads as mojibake, which a second
+        // cleaning would repair; repairing here keeps cleaning idempotent.
+        // Only edits that delete or rewrite characters inside a line can join pieces.
+        let joined = edits[after_repair..].iter().any(|e| {
+            matches!(
+                e.kind,
+                EditKind::Control
+                    | EditKind::Unicode
+                    | EditKind::Boilerplate
+                    | EditKind::Repetition
+            )
+        });
+        let text = match &c.repairer {
+            Some(repairer) if joined => step(text, edits, |t| repairer.repair(t)),
+            _ => text,
         };
         if edits.len() == before_cuts {
             return text;

@@ -12,6 +12,10 @@
 //!
 //! # How
 //!
+//! 0. Without hints, a fast path for plain CJK text: the common double-byte charsets (GBK,
+//!    Big5, Shift_JIS, EUC-JP, EUC-KR) decode the sample strictly; when exactly one reads it
+//!    without error and plausibly, and every other is clearly worse, it is taken without
+//!    chardetng, whose letter statistics are the slow part of detection.
 //! 1. chardetng proposes the Web encoding it finds most likely (given a top-level domain, or one
 //!    derived from a language hint).
 //! 2. Each candidate (that proposal, the CJK encodings, and the DOS, Mac and ISO code pages the
@@ -19,9 +23,13 @@
 //!    malformed sequences plus a per-character implausibility ([`text_cost`]): controls, private
 //!    use, box drawing inside words, a symbol between two letters, an upper-case letter after a
 //!    lower-case one, two scripts inside one word.
-//! 3. chardetng's proposal gets a head start ([`PROPOSAL_MARGIN`] per character), a declared or
+//!    To the cost is added the share of the Latin and Cyrillic letters that no single language's
+//!    alphabet covers (a wrong code page swaps Polish `ł ż ń` for a mix such as `ù ı ñ`).
+//! 3. chardetng's proposal gets a head start ([`PROPOSAL_MARGIN`] per character, a third of it
+//!    for a single-byte proposal, since chardetng confuses sibling code pages), a declared or
 //!    HTTP charset that decodes the sample cleanly a larger one; the cheapest candidate wins. The
-//!    confidence is the gap to the runner-up.
+//!    confidence is the gap to the runner-up. A plausible double-byte proposal is accepted
+//!    without trying the alternatives; a single-byte one is always checked against them.
 //! 4. GBK with four-byte sequences is reported as gb18030; EUC-KR with KS X 1001 make-up
 //!    sequences as EUC-KR-makeup.
 //!
@@ -181,22 +189,17 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     if has_makeup_sequence(sample) {
         consider(&mut scored, Charset::Extra(Codec::EucKrMakeup), HINT_MARGIN);
     }
-    // A clean, plausible proposal stands: the costs cannot tell apart charsets that decode
-    // to letters either way, and chardetng's letter statistics can.
-    // A double-byte proposal that decodes without a single error is strong evidence by itself.
-    let threshold = if is_double_byte(proposal) {
-        4.0 * PLAUSIBLE
-    } else {
-        PLAUSIBLE
-    };
+    // A clean, plausible double-byte proposal stands (the alternatives could only read the
+    // same ideographs another way); a merely passable one is checked against the others
+    // (Korean that GBK reads as common ideographs).
     // A single-byte proposal is always checked against the other code pages: chardetng
     // confuses siblings (ISO-8859-15 and windows-1252, ISO-8859-16 and -2) whose letters the
     // alphabet test of [`incoherence`] tells apart.
     let proposal_plausible = scored.iter().any(|&(cost, c, malformed)| {
         c == refine(proposal, bytes)
             && is_double_byte(c)
-            && cost + PROPOSAL_MARGIN < threshold
-            && (malformed == 0 || threshold == PLAUSIBLE)
+            && cost + PROPOSAL_MARGIN < PLAUSIBLE
+            && malformed == 0
     });
     if let Some(lang) = hints.language.as_deref() {
         for charset in language_charsets(lang) {
@@ -290,35 +293,58 @@ const ALPHABETS: &[&str] = &[
 /// [`ALPHABETS`] leaves out: 0 when one language accounts for all of them. A wrong code page
 /// swaps a language's letters for a mix of several (`ù ı ñ ú æ` for Polish `ł ż ń ś ę`).
 fn incoherence(text: &str) -> f64 {
-    let mut counts: Vec<(char, usize)> = Vec::new();
+    let table = alphabet_table();
+    let mut covered = [0usize; 64];
     let mut total = 0;
     for c in text.chars() {
-        if !matches!(c as u32, 0xC0..=0x24F | 0x400..=0x45F | 0x1E00..=0x1EFF) || !c.is_alphabetic()
-        {
-            continue;
-        }
-        let lower = c.to_lowercase().next().unwrap_or(c);
+        let Some(i) = alphabet_index(c) else { continue };
         total += 1;
-        match counts.iter_mut().find(|(l, _)| *l == lower) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((lower, 1)),
+        let mut mask = table[i];
+        while mask != 0 {
+            covered[mask.trailing_zeros() as usize] += 1;
+            mask &= mask - 1;
         }
     }
     if total == 0 {
         return 0.0;
     }
-    let best_uncovered = ALPHABETS
+    let best = covered[..ALPHABETS.len()]
         .iter()
-        .map(|alphabet| {
-            counts
-                .iter()
-                .filter(|(c, _)| !alphabet.contains(*c))
-                .map(|(_, n)| n)
-                .sum::<usize>()
-        })
-        .min()
-        .unwrap_or(total);
-    best_uncovered as f64 / total as f64
+        .max()
+        .copied()
+        .unwrap_or(0);
+    (total - best) as f64 / total as f64
+}
+
+/// The slot of a letter [`incoherence`] counts: the non-ASCII letters of Latin-1, Latin
+/// Extended-A and -B, basic Cyrillic and Latin Extended Additional.
+fn alphabet_index(c: char) -> Option<usize> {
+    match c as u32 {
+        0xD7 | 0xF7 => None,
+        u @ 0xC0..=0x24F => Some(u as usize - 0xC0),
+        u @ 0x400..=0x45F => Some(u as usize - 0x400 + 0x190),
+        u @ 0x1E00..=0x1EFF => Some(u as usize - 0x1E00 + 0x1F0),
+        _ => None,
+    }
+}
+
+/// Per slot of [`alphabet_index`], the alphabets of [`ALPHABETS`] (bit i) holding the letter in
+/// either case: built once, so the test costs a look-up per letter.
+fn alphabet_table() -> &'static [u64] {
+    static TABLE: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![0u64; 0x2F0];
+        for (k, alphabet) in ALPHABETS.iter().enumerate() {
+            for lower in alphabet.chars() {
+                for c in std::iter::once(lower).chain(lower.to_uppercase()) {
+                    if let Some(i) = alphabet_index(c) {
+                        table[i] |= 1 << k;
+                    }
+                }
+            }
+        }
+        table
+    })
 }
 
 /// The per-character cost under which the fast path of [`clear_double_byte`] accepts a charset.
@@ -579,6 +605,22 @@ fn letter_script(c: char) -> Option<Script> {
     if c.is_ascii_alphabetic() {
         return Some(Script::Latin);
     }
+    // The letters of the code pages without the slow Unicode property look-up.
+    match c as u32 {
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F => return Some(Script::Latin),
+        0x386 | 0x388..=0x38A | 0x38C | 0x38E..=0x3A1 | 0x3A3..=0x3CE => {
+            return Some(Script::Greek)
+        }
+        0x400..=0x45F => return Some(Script::Cyrillic),
+        0x5D0..=0x5EA => return Some(Script::Hebrew),
+        0x621..=0x63A | 0x641..=0x64A => return Some(Script::Arabic),
+        0xE01..=0xE30 => return Some(Script::Thai),
+        // Signs and symbols: Latin-1's upper half but `ª µ º`, general punctuation, arrows,
+        // mathematical and technical signs, box drawing, shapes, dingbats.
+        0x80..=0xA9 | 0xAB..=0xB4 | 0xB6..=0xB9 | 0xBB..=0xBF | 0x2000..=0x206F => return None,
+        0x2190..=0x245F | 0x2500..=0x2BFF => return None,
+        _ => {}
+    }
     if !c.is_alphabetic() {
         return None;
     }
@@ -603,6 +645,10 @@ pub fn text_cost(text: &str) -> Cost {
     // Consecutive accented Latin letters: European words rarely hold three in a row, CJK text
     // read as a Latin code page always does.
     let mut latin_run = 0;
+    // The last non-space character was an ideograph: words of ideographs between spaces are
+    // Korean read as a Chinese charset (Chinese does not space its words).
+    let mut han_before_space = false;
+    let is_ideograph = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         let next = chars.peek().copied().unwrap_or(' ');
@@ -610,18 +656,26 @@ pub fn text_cost(text: &str) -> Cost {
             if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C') {
                 cost.points += 4.0;
             }
+            if c != ' ' {
+                han_before_space = false;
+            }
             prev = c;
             latin_run = 0;
             continue;
         }
         cost.non_ascii += 1;
         cost.points += char_cost(prev, c, next);
+        if prev == ' ' && han_before_space && is_ideograph(c) {
+            cost.points += 1.0;
+        }
+        han_before_space = is_ideograph(c);
         // Ideographs, kana and Hangul end a Latin run; tested first because the Unicode
         // property look-ups below are the slow part on CJK text.
         let cjk = matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7A3);
+        let script = if cjk { None } else { letter_script(c) };
         if !cjk
-            && (letter_script(c) == Some(Script::Latin)
-                || !c.is_alphanumeric() && !c.is_whitespace())
+            && (script == Some(Script::Latin)
+                || script.is_none() && !c.is_numeric() && !c.is_whitespace())
         {
             latin_run += 1;
             if latin_run >= 3 {
@@ -678,6 +732,19 @@ fn char_cost(prev: char, c: char, next: char) -> f64 {
             }
         } else if matches!(script, Script::Other) {
             points += 2.0;
+        }
+        // Letters with a fixed place in the word: Hebrew final forms and Greek final sigma end
+        // a word; Russian ь ъ ы never start one.
+        let final_form = matches!(u, 0x5DA | 0x5DD | 0x5DF | 0x5E3 | 0x5E5 | 0x3C2);
+        if final_form && next_letter == Some(script) {
+            points += 3.0;
+        }
+        if matches!(u, 0x44A | 0x44B | 0x44C | 0x42A | 0x42B | 0x42C) && prev_letter.is_none() {
+            points += 2.0;
+        }
+        // A letter between digits is a dash or a sign of another code page (`2016–7E16`).
+        if script != Script::Cjk && prev.is_ascii_digit() && next.is_ascii_digit() {
+            points += 4.0;
         }
         return points;
     }
@@ -759,6 +826,54 @@ pub fn is_common_han(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_alphabet_is_coherent_a_mix_is_not() {
+        assert_eq!(incoherence("Zażółć gęślą jaźń, Łódź"), 0.0);
+        assert_eq!(incoherence("plain ASCII"), 0.0);
+        // Polish ISO-8859-13 read as windows-1254: Turkish, Spanish, French letters at once.
+        assert!(incoherence("złoży ńśę") < incoherence("zùoıy ñúæ"));
+        assert_eq!(incoherence("zùoıy ñúæ"), 0.6);
+    }
+
+    #[test]
+    fn plain_cjk_takes_the_fast_path() {
+        let text = "第七条 本市各级妇女联合会代表和维护各族各界妇女的利益，发挥社会监督职能，\
+            支持、协助各级妇女儿童工作委员会维护妇女的权益，有权向有关部门提出意见和建议；\
+            有权支持受侵害的妇女向人民法院提起诉讼。";
+        let (gbk, _, _) = GBK.encode(text);
+        let found = clear_double_byte(&gbk).unwrap();
+        assert_eq!(
+            (found.charset, found.runner_up),
+            (Charset::Whatwg(GBK), None)
+        );
+        // Big5 lacks a few of these characters; its encoder writes them as `&#…;`.
+        let (big5, _, _) = BIG5.encode(text);
+        let found = clear_double_byte(&big5).unwrap();
+        assert_eq!(
+            (found.charset, found.runner_up),
+            (Charset::Whatwg(BIG5), Some(Charset::Whatwg(GBK)))
+        );
+        assert!(found.confidence >= 90, "{found:?}");
+        // Level-1 ideographs alone also read cleanly as EUC-KR and EUC-JP: the full way.
+        let level_one = "中华人民共和国各级人民代表大会".repeat(8);
+        let (plain, _, _) = GBK.encode(&level_one);
+        assert_eq!(clear_double_byte(&plain), None);
+        // Too short to be sure: the full way.
+        let (short, _, _) = GBK.encode("中文编码");
+        assert_eq!(clear_double_byte(&short), None);
+    }
+
+    #[test]
+    fn sibling_code_pages_are_told_apart_by_their_letters() {
+        // Romanian in ISO-8859-16 (comma-below ș ț, „”), which chardetng takes for ISO-8859-2.
+        let text = "Danemarca este un stat suveran din Europa de Nord, având și două țări „constituente” de peste mări.";
+        let (bytes, _, unmappable) = ISO_8859_16.encode(text);
+        assert!(!unmappable);
+        let found = detect(&bytes, &Hints::default());
+        let (decoded, _) = decode_sample(found.charset, &bytes);
+        assert_eq!(decoded, text);
+    }
 
     #[test]
     fn escapes_name_the_seven_bit_encodings() {
