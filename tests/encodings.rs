@@ -1,6 +1,9 @@
 //! Detection and decoding on the real files of `../shared/data/encodings/`.
 //!
-//! Skips (with a message) when the shared data folder is absent.
+//! Fails when the shared data folder is absent, unless `SCOUR_SKIP_SHARED_DATA` is set.
+
+#[path = "support/shared_data.rs"]
+mod shared_data;
 
 use std::path::PathBuf;
 
@@ -11,7 +14,7 @@ fn data_dir() -> Option<PathBuf> {
     if dir.join("manifest.tsv").is_file() {
         Some(dir)
     } else {
-        eprintln!("skipped: {} is absent", dir.display());
+        shared_data::absent(&format!("{} is absent", dir.display()));
         None
     }
 }

@@ -9,7 +9,10 @@
 //! with `fixed-encoding` when a case has one and with `fixed` otherwise, which is what ftfy's own
 //! test suite does for `fix_encoding`.
 //!
-//! Skips (with a message) when the shared data folder is absent.
+//! Fails when the shared data folder is absent, unless `SCOUR_SKIP_SHARED_DATA` is set.
+
+#[path = "support/shared_data.rs"]
+mod shared_data;
 
 use std::path::PathBuf;
 
@@ -27,7 +30,7 @@ fn cases() -> Option<Vec<Case>> {
     let dir =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mojibake/ftfy-test-cases");
     if !dir.is_dir() {
-        eprintln!("skipped: {} is absent", dir.display());
+        shared_data::absent(&format!("{} is absent", dir.display()));
         return None;
     }
     let mut out = Vec::new();
