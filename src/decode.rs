@@ -395,8 +395,9 @@ fn nul_layout(bytes: &[u8]) -> Result<Option<Charset>> {
     }
     let pairs = sample.len() / 2;
     let (even, odd) = (zeros[0] + zeros[2], zeros[1] + zeros[3]);
-    if bytes.len().is_multiple_of(2) && pairs > 0 {
-        // ASCII-heavy UTF-16: a zero in most high bytes and almost none in the low bytes.
+    if pairs > 0 {
+        // ASCII-heavy UTF-16: a zero in most high bytes and almost none in the low bytes. An odd
+        // length is a file cut short; its last byte is decoded as malformed and recorded.
         if odd * 10 >= pairs * 3 && even * 20 <= odd {
             return Ok(Some(Charset::Whatwg(UTF_16LE)));
         }

@@ -103,3 +103,68 @@ fn every_edit_replays_on_a_messy_document() {
         Some(&*cleaned.text)
     );
 }
+
+/// Walking a folder reads regular files and links to files; a dangling link, a link to a
+/// directory and a FIFO are each reported in place, never skipped silently or read (a FIFO
+/// would block the run).
+#[cfg(unix)]
+#[test]
+fn walking_reports_what_it_does_not_read() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("in");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join("a.txt"), "正文").unwrap();
+    symlink(root.join("a.txt"), root.join("b-link.txt")).unwrap();
+    symlink(root.join("missing.txt"), root.join("c-dangling.txt")).unwrap();
+    symlink(root.join("sub"), root.join("d-dir-link")).unwrap();
+    let fifo = root.join("e-fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let found: Vec<String> = scour::input::walk(std::slice::from_ref(&root))
+        .into_iter()
+        .map(|r| match r {
+            Ok(file) => format!("ok {}", file.relative.display()),
+            Err(e) => format!(
+                "err {}",
+                e.to_string().replace(&root.display().to_string(), "IN")
+            ),
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "ok a.txt",
+            "ok b-link.txt",
+            "err IN/c-dangling.txt: No such file or directory (os error 2)",
+            "err IN/d-dir-link: symbolic link to a directory, not followed (name the target to read it)",
+            "err IN/e-fifo: not a regular file (a FIFO, socket or device); not read",
+        ]
+    );
+    // Named directly, a FIFO is refused the same way rather than opened.
+    let direct = scour::input::walk(&[fifo]);
+    assert!(
+        matches!(&direct[..], [Err(e)] if e.to_string().ends_with("not a regular file (a FIFO, socket or device); not read"))
+    );
+}
+
+/// UTF-16 without a byte-order mark, cut short by one byte, is still UTF-16: the text is kept
+/// and the dangling byte is a recorded decode edit, not a reason to call the file binary.
+#[test]
+fn truncated_utf16_without_a_bom_is_decoded_and_the_cut_recorded() {
+    let mut bytes: Vec<u8> = "Hello, 世界! plain text\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    bytes.pop();
+    let decoded = decode(&bytes).unwrap();
+    assert_eq!(decoded.charset.name(), "UTF-16LE");
+    assert_eq!(decoded.method, Method::NulLayout);
+    assert_eq!(decoded.text, "Hello, 世界! plain text\u{FFFD}");
+    assert_eq!(decoded.edits.len(), 1);
+    assert_eq!(decoded.edits[0].kind, EditKind::Decode);
+    assert_eq!(decoded.edits[0].offset, bytes.len() - 1);
+}

@@ -168,3 +168,60 @@ fn cli_output_does_not_depend_on_thread_count() {
     };
     assert_eq!(run("1"), run("2"));
 }
+
+/// No output is opened over an input, and no two inputs are written to one output path: the
+/// run stops before writing anything, naming the paths, with status 2.
+#[test]
+fn cli_refuses_to_write_over_its_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (rel, text) in [
+        ("g/a.txt", "中文\n"),
+        ("c1/x.txt", "一\n"),
+        ("c2/x.txt", "二\n"),
+    ] {
+        std::fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
+        std::fs::write(root.join(rel), text).unwrap();
+    }
+    let run = |args: &[&str]| {
+        let out = scour().current_dir(root).args(args).output().unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    assert_eq!(
+        run(&["clean", "--no-learn", "g", "-o", "g"]),
+        (
+            Some(2),
+            "scour: g/a.txt would be written over itself (the output directory g holds the inputs)\n"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        run(&["clean", "--no-learn", "c1/x.txt", "c2/x.txt", "-o", "out"]),
+        (
+            Some(2),
+            "scour: c1/x.txt and c2/x.txt would both be written to out/x.txt; give them different output directories\n"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        run(&["clean", "--no-learn", "g", "--report", "g/a.txt"]),
+        (
+            Some(2),
+            "scour: --report g/a.txt is also an input (g/a.txt); writing it would destroy that input\n"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        run(&["learn", "g", "-o", "./g/a.txt"]),
+        (
+            Some(2),
+            "scour: -o ./g/a.txt is also an input (g/a.txt); writing it would destroy that input\n"
+                .to_owned()
+        )
+    );
+    assert!(!root.join("out").exists());
+    assert_eq!(
+        std::fs::read_to_string(root.join("g/a.txt")).unwrap(),
+        "中文\n"
+    );
+}

@@ -91,6 +91,19 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .to_vec(),
         )?;
     }
+    // Listed first, so that no output is opened over an input.
+    let files = walk(&args.inputs);
+    let mut outputs: Vec<(&str, &Path)> = Vec::new();
+    if let Some(path) = &args.report {
+        outputs.push(("--report", path));
+    }
+    if let Some(path) = &args.learn.save_model {
+        outputs.push(("--save-model", path));
+    }
+    crate::paths::refuse_inputs_as_outputs(&outputs, &files)?;
+    if let Some(dir) = &args.out_dir {
+        crate::paths::refuse_output_clashes(dir, &files)?;
+    }
     let mut config = Cleaner::builder()
         .decoder(decoder)
         .boilerplate(cutter.clone());
@@ -118,7 +131,6 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let stdout = std::io::stdout();
     let mut stdout = stdout.lock();
 
-    let files = walk(&args.inputs);
     let progress = bar(files.len() as u64, "files");
     let timer = Timer::start();
     let (mut ok, mut failed, mut bytes_in, mut bytes_out) = (0u64, 0u64, 0u64, 0u64);
@@ -180,7 +192,9 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         counts[k] += 1;
                     }
                     if args.out_dir.is_none() && duplicate_of.is_none() {
-                        stdout.write_all(cleaned.text.as_bytes())?;
+                        stdout
+                            .write_all(cleaned.text.as_bytes())
+                            .map_err(|e| Error::io("standard output", e))?;
                     }
                     ReportLine {
                         path: &outcome.path,
@@ -210,16 +224,20 @@ pub fn run(args: CleanArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     }
                 }
             };
-            if let Some(report) = &mut report {
-                serde_json::to_writer(&mut *report, &line)?;
-                report.write_all(b"\n")?;
+            if let (Some(report), Some(path)) = (&mut report, &args.report) {
+                serde_json::to_writer(&mut *report, &line)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| report.write_all(b"\n"))
+                    .map_err(|e| Error::io(path, e))?;
             }
         }
     }
     progress.finish_and_clear();
-    stdout.flush()?;
-    if let Some(mut report) = report {
-        report.flush()?;
+    stdout
+        .flush()
+        .map_err(|e| Error::io("standard output", e))?;
+    if let (Some(mut report), Some(path)) = (report, &args.report) {
+        report.flush().map_err(|e| Error::io(path, e))?;
     }
     if !args.quiet {
         let secs = timer.seconds();

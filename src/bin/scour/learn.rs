@@ -49,7 +49,7 @@ pub struct CleanLearnFlags {
     no_learn: bool,
     /// Write the model learned from the inputs to this file.
     #[arg(long, value_name = "MODEL")]
-    save_model: Option<PathBuf>,
+    pub save_model: Option<PathBuf>,
 }
 
 pub fn run(args: LearnArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -66,6 +66,7 @@ pub fn run(args: LearnArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .num_threads(args.threads.unwrap_or(0))
         .build()?;
     let files = walk(&args.inputs);
+    crate::paths::refuse_inputs_as_outputs(&[("-o", &args.output)], &files)?;
     let timer = Timer::start();
     let (model, failed) = learn_files(&learner, &config.build(), &files, &pool, true);
     model.save(&args.output)?;
@@ -113,13 +114,13 @@ pub fn with_learned(
         .boilerplate(BoilerplateCutter::default())
         .build();
     // Files that fail are skipped here and reported by the cleaning that follows.
-    let (model, _) = learn_files(&BoilerplateLearner::new(), &preparer, &files, &pool, false);
+    let (model, skipped) = learn_files(&BoilerplateLearner::new(), &preparer, &files, &pool, false);
     if let Some(path) = &flags.save_model {
         model.save(path)?;
     }
     if !quiet {
         eprint!("scour clean: learning: ");
-        summary(&model, 0, &timer);
+        summary(&model, skipped, &timer);
     }
     Ok(config.boilerplate(phrases.with(model.patterns())?))
 }

@@ -3,6 +3,7 @@
 mod clean;
 mod dedup;
 mod learn;
+mod paths;
 mod progress;
 
 use std::process::ExitCode;
