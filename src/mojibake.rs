@@ -912,7 +912,7 @@ enum Mark {
     /// Nothing a wrong decoding produces.
     Clean,
     /// Produced by wrong decodings but common in clean CJK text too: curly quotes, dashes, the
-    /// ellipsis, middle dot and bullet, and U+FFFD. Alone they never make a line worth a look.
+    /// ellipsis, middle dots and bullet, and U+FFFD. Alone they never make a line worth a look.
     Weak,
     /// Anything else [`is_suspect`] holds.
     Strong,
@@ -932,6 +932,9 @@ fn mark_table() -> &'static [u32] {
             } else if matches!(
                 c,
                 '“' | '”' | '‘' | '’' | '—' | '–' | '…' | '·' | '•' | '\u{FFFD}'
+                // The GB2312 table's dash and middle dot, all over scraped Chinese text (the
+                // normalizer repairs them); real mojibake brings stronger marks along.
+                | '―' | '・' | '･' | '‧'
             ) {
                 Mark::Weak
             } else if is_suspect(c) {
