@@ -29,11 +29,7 @@ fn site_pages(n: usize) -> Vec<String> {
 fn learns_a_sites_title_and_footer_and_cuts_them_with_evidence() {
     let pages = site_pages(80);
     let model = BoilerplateLearner::new().learn(|| pages.iter());
-    let learned: Vec<(&str, Placement, u64)> = model
-        .entries
-        .iter()
-        .map(|e| (e.text.as_str(), e.placement, e.doc_frequency))
-        .collect();
+    let learned = learned_entries(&model);
     assert_eq!(
         learned,
         [
@@ -44,9 +40,7 @@ fn learns_a_sites_title_and_footer_and_cuts_them_with_evidence() {
     // Each is the only member of its family of lines.
     let families: Vec<Option<f64>> = model.entries.iter().map(|e| e.evidence.family).collect();
     assert_eq!(families, [Some(1.0), Some(1.0)]);
-    let cleaner = Cleaner::builder()
-        .boilerplate(model.cutter().unwrap())
-        .build();
+    let cleaner = cleaner_with(&model);
     let page =
         "2016年工作回顾侯卫东官场笔记\n侯卫东官场笔记不在行尾不算\n本站所有小说均来源于网络\n";
     let cleaned = cleaner.clean(page.as_bytes()).unwrap();
@@ -382,15 +376,9 @@ fn title_endings_of_a_genre_are_not_learned() {
         })
         .collect();
     let model = BoilerplateLearner::new().learn(|| docs.iter());
-    let learned: Vec<(&str, Placement, u64)> = model
-        .entries
-        .iter()
-        .map(|e| (e.text.as_str(), e.placement, e.doc_frequency))
-        .collect();
+    let learned = learned_entries(&model);
     assert_eq!(learned, [("侯卫东官场笔记", Placement::LineEnd, 134)]);
-    let cleaner = Cleaner::builder()
-        .boilerplate(model.cutter().unwrap())
-        .build();
+    let cleaner = cleaner_with(&model);
     let page = "湖南省科技进步促进条例侯卫东官场笔记\n湖南省科技进步促进条例\n";
     assert_eq!(
         cleaner.clean(page.as_bytes()).unwrap().text,
@@ -417,15 +405,9 @@ fn a_title_glued_after_markup_is_learned() {
         })
         .collect();
     let model = BoilerplateLearner::new().learn(|| docs.iter());
-    let learned: Vec<(&str, Placement, u64)> = model
-        .entries
-        .iter()
-        .map(|e| (e.text.as_str(), e.placement, e.doc_frequency))
-        .collect();
+    let learned = learned_entries(&model);
     assert_eq!(learned, [("侯卫东官场笔记", Placement::LineEnd, 80)]);
-    let cleaner = Cleaner::builder()
-        .boilerplate(model.cutter().unwrap())
-        .build();
+    let cleaner = cleaner_with(&model);
     let page = "<strong>第一回宴桃园</strong>侯卫东官场笔记\n";
     assert_eq!(
         cleaner.clean(page.as_bytes()).unwrap().text,
@@ -453,11 +435,7 @@ fn odd_markup_does_not_disturb_learning() {
         })
         .collect();
     let model = BoilerplateLearner::new().learn(|| docs.iter());
-    let learned: Vec<(&str, Placement, u64)> = model
-        .entries
-        .iter()
-        .map(|e| (e.text.as_str(), e.placement, e.doc_frequency))
-        .collect();
+    let learned = learned_entries(&model);
     // The title always follows the same markup in each line (`</>`, not a tag, and `<br/>`), so
     // the two units are learned with it, as a constant neighbour would be.
     assert_eq!(
@@ -467,9 +445,7 @@ fn odd_markup_does_not_disturb_learning() {
             ("<br/>侯卫东官场笔记", Placement::LineEnd, 70),
         ]
     );
-    let cleaner = Cleaner::builder()
-        .boilerplate(model.cutter().unwrap())
-        .build();
+    let cleaner = cleaner_with(&model);
     let page = "第一回</>侯卫东官场笔记\n第二回<br/>侯卫东官场笔记\n<>\n";
     assert_eq!(
         cleaner.clean(page.as_bytes()).unwrap().text,
@@ -501,4 +477,20 @@ fn pieces_of_web_addresses_are_not_learned() {
         .collect();
     let model = BoilerplateLearner::new().learn(|| docs.iter());
     assert_eq!(model.entries, []);
+}
+
+/// The model's entries as (text, placement, document frequency), for exact comparison.
+fn learned_entries(model: &BoilerplateModel) -> Vec<(&str, Placement, u64)> {
+    model
+        .entries
+        .iter()
+        .map(|e| (e.text.as_str(), e.placement, e.doc_frequency))
+        .collect()
+}
+
+/// A cleaner that cuts what `model` learned.
+fn cleaner_with(model: &BoilerplateModel) -> Cleaner {
+    Cleaner::builder()
+        .boilerplate(model.cutter().unwrap())
+        .build()
 }
