@@ -167,7 +167,7 @@ impl Decoder {
     /// rather than a legacy encoding.
     pub const UTF8_VALID_RATIO: usize = 8;
     /// How many bytes the statistical detector looks at.
-    pub const DETECT_BYTES: usize = 256 * 1024;
+    pub const DETECT_BYTES: usize = 64 * 1024;
 
     /// A decoder that detects the encoding.
     pub fn new() -> Decoder {

@@ -33,8 +33,14 @@
 //! 4. GBK with four-byte sequences is reported as gb18030; EUC-KR with KS X 1001 make-up
 //!    sequences as EUC-KR-makeup.
 //!
-//! Cost: one chardetng pass over the sample, and one decode plus one scan per candidate (about
-//! twenty); the sample is capped, so on large inputs detection is a fixed cost.
+//! Cost: one chardetng pass over the sample (chardetng reads about 10 MB/s of non-Latin text on
+//! one core, the larger part of the cost on small files), and one decode plus one scan per
+//! candidate (about twenty-five). Candidates are scored in two rounds: all of them on the first
+//! [`HEAD_BYTES`] of the sample, stopping each as soon as it is certainly far behind the best so
+//! far (the points of a prefix bound the cost per character from below); then the few within
+//! [`ROUND_TWO_GAP`] of the best again on the whole sample. Single-byte charsets are read through
+//! a 256-entry table, without decoding. The sample is capped, so on large inputs detection is a
+//! fixed cost (a few milliseconds).
 
 use encoding_rs::{
     BIG5, EUC_JP, EUC_KR, GB18030, GBK, ISO_8859_10, ISO_8859_13, ISO_8859_14, ISO_8859_15,
@@ -158,19 +164,26 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     let proposal = Charset::Whatwg(detector.guess(tld.as_deref(), chardetng::Utf8Detection::Deny));
 
     let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
-    let mut scored: Vec<(f64, Charset, usize)> = Vec::with_capacity(32);
-    let consider = |scored: &mut Vec<(f64, Charset, usize)>, charset: Charset, margin: f64| {
+    // Every candidate is scored on the head of the sample; the few that come near the best
+    // there are scored again on the whole sample (see `ROUND_TWO`).
+    let head = cut_at_boundary(&sample[..sample.len().min(HEAD_BYTES)], sample.len());
+    let mut scored: Vec<Scored> = Vec::with_capacity(32);
+    let consider = |scored: &mut Vec<Scored>, charset: Charset, margin: f64| {
         let charset = refine(charset, bytes);
-        if scored.iter().any(|&(_, c, _)| c == charset) {
+        if scored.iter().any(|s| s.charset == charset) {
             return;
         }
-        let (text, malformed) = decode_sample(charset, sample);
-        let cost = text_cost(&text);
-        let errors = malformed as f64 * 20.0;
-        let per_char = (cost.points + errors) / cost.non_ascii.max(1) as f64
-            + COHERENCE_WEIGHT * incoherence(&text);
-        let head_start = if malformed == 0 { margin } else { 0.0 };
-        scored.push((per_char - head_start, charset, malformed));
+        // A candidate far behind the best so far is dropped as soon as that is certain; the
+        // Japanese bases are scored fully, since their cost decides whether to try JIS X 0213.
+        let exempt = charset == Charset::Whatwg(SHIFT_JIS) || charset == Charset::Whatwg(EUC_JP);
+        let bound = scored
+            .iter()
+            .filter(|s| s.complete)
+            .map(|s| s.cost)
+            .min_by(f64::total_cmp)
+            .filter(|_| !exempt)
+            .map(|best| best + ROUND_TWO_GAP);
+        scored.push(Scored::new(charset, head, margin, bound));
     };
     for hint in [hints.http, hints.declared].into_iter().flatten() {
         if is_ascii_compatible(hint) {
@@ -195,11 +208,11 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     // A single-byte proposal is always checked against the other code pages: chardetng
     // confuses siblings (ISO-8859-15 and windows-1252, ISO-8859-16 and -2) whose letters the
     // alphabet test of [`incoherence`] tells apart.
-    let proposal_plausible = scored.iter().any(|&(cost, c, malformed)| {
-        c == refine(proposal, bytes)
-            && is_double_byte(c)
-            && cost + PROPOSAL_MARGIN < PLAUSIBLE
-            && malformed == 0
+    let proposal_plausible = scored.iter().any(|s| {
+        s.charset == refine(proposal, bytes)
+            && is_double_byte(s.charset)
+            && s.cost + PROPOSAL_MARGIN < PLAUSIBLE
+            && s.malformed == 0
     });
     if let Some(lang) = hints.language.as_deref() {
         for charset in language_charsets(lang) {
@@ -217,24 +230,37 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
         for base in [SHIFT_JIS, EUC_JP] {
             let near = scored
                 .iter()
-                .any(|&(cost, c, _)| c == Charset::Whatwg(base) && cost < 5.0);
+                .any(|s| s.charset == Charset::Whatwg(base) && s.cost < 5.0);
             if let (true, Some(extension)) = (near, extensions(Charset::Whatwg(base))) {
                 consider(&mut scored, extension, 0.0);
             }
         }
     }
     // Stable: on a tie the earlier (hinted, proposed) candidate stays first.
-    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    scored.sort_by(|a, b| a.cost.total_cmp(&b.cost));
+    if head.len() < sample.len() {
+        // The others keep their cost on the head, so that a runner-up is still named.
+        let best = scored[0].cost;
+        let close = scored
+            .iter()
+            .take(ROUND_TWO)
+            .take_while(|s| s.cost <= best + ROUND_TWO_GAP)
+            .count();
+        for s in &mut scored[..close] {
+            *s = Scored::new(s.charset, sample, s.margin, None);
+        }
+        scored[..close].sort_by(|a, b| a.cost.total_cmp(&b.cost));
+    }
     if std::env::var_os("SCOUR_DEBUG_DETECT").is_some() {
         let list: Vec<String> = scored
             .iter()
             .take(5)
-            .map(|(c, s, _)| format!("{}={c:.3}", s.name()))
+            .map(|s| format!("{}={:.3}", s.charset.name(), s.cost))
             .collect();
         eprintln!("detect: proposal {} | {}", proposal.name(), list.join(" "));
     }
-    let (best_cost, best, _) = scored[0];
-    let runner_up = scored.get(1).map(|&(cost, c, _)| (cost, c));
+    let (best_cost, best) = (scored[0].cost, scored[0].charset);
+    let runner_up = scored.get(1).map(|s| (s.cost, s.charset));
     let confidence = match runner_up {
         Some((second, _)) => {
             let gap = (second - best_cost).max(0.0);
@@ -248,6 +274,146 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
         confidence,
         runner_up: runner_up.map(|(_, c)| refine(c, bytes)),
     }
+}
+
+/// The bytes at the head of the sample on which every candidate is scored.
+pub const HEAD_BYTES: usize = 8 * 1024;
+/// How many candidates, at most, are scored again on the whole sample.
+pub const ROUND_TWO: usize = 3;
+/// How far behind the best on the head (in cost per character) a candidate may be and still be
+/// scored on the whole sample: a reading that far behind on 8 KB does not catch up.
+pub const ROUND_TWO_GAP: f64 = 0.5;
+
+/// A candidate charset and its cost on a sample.
+#[derive(Clone, Copy)]
+struct Scored {
+    /// Cost per non-ASCII character, less the head start.
+    cost: f64,
+    charset: Charset,
+    /// Malformed sequences in the sample.
+    malformed: usize,
+    /// The head start the candidate was given.
+    margin: f64,
+    /// False when scoring stopped early: `cost` is then only a lower bound.
+    complete: bool,
+}
+
+impl Scored {
+    /// Scores `charset` on `sample`. With a `bound`, scoring stops as soon as the cost is sure
+    /// to exceed it; the cost is then a lower bound (above `bound`) and `complete` is false.
+    fn new(charset: Charset, sample: &[u8], margin: f64, bound: Option<f64>) -> Scored {
+        // Every non-ASCII character holds at least one byte above 0x7F, so the points so far
+        // over those bytes bound the final cost per character from below (the incoherence term
+        // only adds).
+        let high = sample.iter().filter(|b| !b.is_ascii()).count().max(1) as f64;
+        let points_bound = |malformed: usize| {
+            let head_start = if malformed == 0 { margin } else { 0.0 };
+            bound.map_or(f64::INFINITY, |b| {
+                (b + head_start) * high - malformed as f64 * 20.0
+            })
+        };
+        // A single-byte charset is read straight from its byte table: the same characters as
+        // decoding, without building the text.
+        let scored = match single_byte_table(charset) {
+            Some(table) => {
+                let chars = || sample.iter().map(|&b| table[usize::from(b)]);
+                let malformed = chars()
+                    .filter(|&c| c == char::REPLACEMENT_CHARACTER)
+                    .count();
+                cost_of_chars(chars(), points_bound(malformed))
+                    .map(|cost| (cost, incoherence(chars())))
+                    .ok_or(malformed)
+                    .map(|(cost, incoherence)| (cost, malformed, incoherence))
+            }
+            None => {
+                let (text, malformed) = decode_sample(charset, sample);
+                cost_of_chars(text.chars(), points_bound(malformed))
+                    .map(|cost| (cost, malformed, incoherence(text.chars())))
+                    .ok_or(malformed)
+            }
+        };
+        match scored {
+            Ok((cost, malformed, incoherence)) => {
+                let errors = malformed as f64 * 20.0;
+                let per_char = (cost.points + errors) / cost.non_ascii.max(1) as f64
+                    + COHERENCE_WEIGHT * incoherence;
+                let head_start = if malformed == 0 { margin } else { 0.0 };
+                Scored {
+                    cost: per_char - head_start,
+                    charset,
+                    malformed,
+                    margin,
+                    complete: true,
+                }
+            }
+            Err(malformed) => Scored {
+                cost: bound.unwrap_or(f64::INFINITY).next_up(),
+                charset,
+                malformed,
+                margin,
+                complete: false,
+            },
+        }
+    }
+}
+
+/// The character each byte decodes to in a single-byte charset (U+FFFD for a byte the charset
+/// leaves undefined, which decoding counts as malformed), or `None` for a multi-byte charset.
+fn single_byte_table(charset: Charset) -> Option<&'static [char; 256]> {
+    static TABLES: std::sync::OnceLock<Vec<(Charset, [char; 256])>> = std::sync::OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        use encoding_rs::*;
+        let whatwg = [
+            IBM866,
+            ISO_8859_2,
+            ISO_8859_3,
+            ISO_8859_4,
+            ISO_8859_5,
+            ISO_8859_6,
+            ISO_8859_7,
+            ISO_8859_8,
+            ISO_8859_8_I,
+            ISO_8859_10,
+            ISO_8859_13,
+            ISO_8859_14,
+            ISO_8859_15,
+            ISO_8859_16,
+            KOI8_R,
+            KOI8_U,
+            MACINTOSH,
+            WINDOWS_874,
+            WINDOWS_1250,
+            WINDOWS_1251,
+            WINDOWS_1252,
+            WINDOWS_1253,
+            WINDOWS_1254,
+            WINDOWS_1255,
+            WINDOWS_1256,
+            WINDOWS_1257,
+            WINDOWS_1258,
+            X_MAC_CYRILLIC,
+        ]
+        .map(Charset::Whatwg);
+        let extra =
+            [Codec::Cp437, Codec::Cp852, Codec::Cp855, Codec::MacLatin2].map(Charset::Extra);
+        whatwg
+            .into_iter()
+            .chain(extra)
+            .map(|charset| {
+                let mut table = ['\0'; 256];
+                for (b, slot) in table.iter_mut().enumerate() {
+                    let (text, malformed) = decode_sample(charset, &[b as u8]);
+                    let mut chars = text.chars();
+                    *slot = match (chars.next(), chars.next(), malformed) {
+                        (Some(c), None, 0) => c,
+                        _ => char::REPLACEMENT_CHARACTER,
+                    };
+                }
+                (charset, table)
+            })
+            .collect()
+    });
+    tables.iter().find(|(c, _)| *c == charset).map(|(_, t)| t)
 }
 
 /// The weight of [`incoherence`] in a candidate's per-character cost.
@@ -292,21 +458,31 @@ const ALPHABETS: &[&str] = &[
 /// The share of a text's Latin and Cyrillic non-ASCII letters that the best-fitting alphabet of
 /// [`ALPHABETS`] leaves out: 0 when one language accounts for all of them. A wrong code page
 /// swaps a language's letters for a mix of several (`ù ı ñ ú æ` for Polish `ł ż ń ś ę`).
-fn incoherence(text: &str) -> f64 {
+fn incoherence(text: impl Iterator<Item = char>) -> f64 {
     let table = alphabet_table();
-    let mut covered = [0usize; 64];
+    // Letters are counted first and spread over their alphabets once per distinct letter: a
+    // letter belongs to up to a dozen alphabets.
+    let mut letters = [0u32; ALPHABET_SLOTS];
     let mut total = 0;
-    for c in text.chars() {
-        let Some(i) = alphabet_index(c) else { continue };
-        total += 1;
-        let mut mask = table[i];
-        while mask != 0 {
-            covered[mask.trailing_zeros() as usize] += 1;
-            mask &= mask - 1;
+    for c in text {
+        if let Some(i) = alphabet_index(c) {
+            letters[i] += 1;
+            total += 1;
         }
     }
     if total == 0 {
         return 0.0;
+    }
+    let mut covered = [0usize; 64];
+    for (&count, &alphabets) in letters.iter().zip(table) {
+        if count == 0 {
+            continue;
+        }
+        let mut mask = alphabets;
+        while mask != 0 {
+            covered[mask.trailing_zeros() as usize] += count as usize;
+            mask &= mask - 1;
+        }
     }
     let best = covered[..ALPHABETS.len()]
         .iter()
@@ -315,6 +491,9 @@ fn incoherence(text: &str) -> f64 {
         .unwrap_or(0);
     (total - best) as f64 / total as f64
 }
+
+/// The number of slots of [`alphabet_index`].
+const ALPHABET_SLOTS: usize = 0x2F0;
 
 /// The slot of a letter [`incoherence`] counts: the non-ASCII letters of Latin-1, Latin
 /// Extended-A and -B, basic Cyrillic and Latin Extended Additional.
@@ -333,7 +512,7 @@ fn alphabet_index(c: char) -> Option<usize> {
 fn alphabet_table() -> &'static [u64] {
     static TABLE: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = vec![0u64; 0x2F0];
+        let mut table = vec![0u64; ALPHABET_SLOTS];
         for (k, alphabet) in ALPHABETS.iter().enumerate() {
             for lower in alphabet.chars() {
                 for c in std::iter::once(lower).chain(lower.to_uppercase()) {
@@ -638,10 +817,94 @@ fn letter_script(c: char) -> Option<Script> {
     })
 }
 
+/// The properties of a character that the cost functions read, packed in a byte: its letter
+/// script ([`letter_script`], 0 for none, else the script's index plus one), case, and whether
+/// it is numeric or white space. Precomputed below U+A000 (every code page's letters and the
+/// ideographs), so that scoring twenty-five candidates costs one look-up per character instead
+/// of several Unicode property searches.
+#[derive(Clone, Copy)]
+struct Props(u8);
+
+impl Props {
+    const SCRIPT: u8 = 0x0F;
+    const UPPER: u8 = 1 << 4;
+    const LOWER: u8 = 1 << 5;
+    const NUMERIC: u8 = 1 << 6;
+    const SPACE: u8 = 1 << 7;
+    /// The characters whose properties are in the table.
+    const TABLE_LEN: usize = 0xA000;
+
+    fn compute(c: char) -> Props {
+        let mut bits = letter_script(c).map_or(0, |s| s as u8 + 1);
+        for (yes, bit) in [
+            (c.is_uppercase(), Self::UPPER),
+            (c.is_lowercase(), Self::LOWER),
+            (c.is_numeric(), Self::NUMERIC),
+            (c.is_whitespace(), Self::SPACE),
+        ] {
+            if yes {
+                bits |= bit;
+            }
+        }
+        Props(bits)
+    }
+
+    #[inline]
+    fn of(c: char) -> Props {
+        static TABLE: std::sync::OnceLock<Box<[Props]>> = std::sync::OnceLock::new();
+        let u = c as usize;
+        if u < Self::TABLE_LEN {
+            TABLE.get_or_init(|| {
+                (0..Self::TABLE_LEN as u32)
+                    .map(|u| char::from_u32(u).map_or(Props(0), Props::compute))
+                    .collect()
+            })[u]
+        } else if (0xAC00..=0xD7A3).contains(&u) {
+            // Hangul syllables: caseless letters.
+            Props(Script::Cjk as u8 + 1)
+        } else if (0xE000..=0xF8FF).contains(&u) || u == 0xFFFD {
+            // Private use and the replacement character: neither letters nor digits nor space.
+            Props(0)
+        } else {
+            Props::compute(c)
+        }
+    }
+
+    #[inline]
+    fn script(self) -> Option<Script> {
+        const SCRIPTS: [Script; 8] = [
+            Script::Latin,
+            Script::Greek,
+            Script::Cyrillic,
+            Script::Hebrew,
+            Script::Arabic,
+            Script::Thai,
+            Script::Cjk,
+            Script::Other,
+        ];
+        match self.0 & Self::SCRIPT {
+            0 => None,
+            n => Some(SCRIPTS[usize::from(n - 1)]),
+        }
+    }
+
+    #[inline]
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+}
+
 /// Scores how implausible `text` is as natural text (lower is better); see the module docs.
 pub fn text_cost(text: &str) -> Cost {
+    cost_of_chars(text.chars(), f64::INFINITY).unwrap_or_default()
+}
+
+/// [`text_cost`] of a sequence of characters, or `None` as soon as its points exceed
+/// `give_up_above`.
+fn cost_of_chars(mut text: impl Iterator<Item = char>, give_up_above: f64) -> Option<Cost> {
     let mut cost = Cost::default();
     let mut prev = ' ';
+    let mut prev_props = Props::of(prev);
     // Consecutive accented Latin letters: European words rarely hold three in a row, CJK text
     // read as a Latin code page always does.
     let mut latin_run = 0;
@@ -649,9 +912,15 @@ pub fn text_cost(text: &str) -> Cost {
     // Korean read as a Chinese charset (Chinese does not space its words).
     let mut han_before_space = false;
     let is_ideograph = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied().unwrap_or(' ');
+    let Some(mut c) = text.next() else {
+        return Some(cost);
+    };
+    let mut props = Props::of(c);
+    loop {
+        // Each character's properties are looked up once, as the next one.
+        let following = text.next();
+        let next = following.unwrap_or(' ');
+        let next_props = Props::of(next);
         if c.is_ascii() {
             if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C') {
                 cost.points += 4.0;
@@ -659,39 +928,52 @@ pub fn text_cost(text: &str) -> Cost {
             if c != ' ' {
                 han_before_space = false;
             }
-            prev = c;
             latin_run = 0;
-            continue;
-        }
-        cost.non_ascii += 1;
-        cost.points += char_cost(prev, c, next);
-        if prev == ' ' && han_before_space && is_ideograph(c) {
-            cost.points += 1.0;
-        }
-        han_before_space = is_ideograph(c);
-        // Ideographs, kana and Hangul end a Latin run; tested first because the Unicode
-        // property look-ups below are the slow part on CJK text.
-        let cjk = matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7A3);
-        let script = if cjk { None } else { letter_script(c) };
-        if !cjk
-            && (script == Some(Script::Latin)
-                || script.is_none() && !c.is_numeric() && !c.is_whitespace())
-        {
-            latin_run += 1;
-            if latin_run >= 3 {
-                cost.points += 3.0;
-            }
         } else {
-            latin_run = 0;
+            cost.non_ascii += 1;
+            cost.points += char_cost((prev, prev_props), (c, props), (next, next_props));
+            if prev == ' ' && han_before_space && is_ideograph(c) {
+                cost.points += 1.0;
+            }
+            han_before_space = is_ideograph(c);
+            // Ideographs, kana and Hangul end a Latin run.
+            let cjk = matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7A3);
+            let script = props.script();
+            if !cjk
+                && (script == Some(Script::Latin)
+                    || script.is_none() && !props.has(Props::NUMERIC) && !props.has(Props::SPACE))
+            {
+                latin_run += 1;
+                if latin_run >= 3 {
+                    cost.points += 3.0;
+                }
+            } else {
+                latin_run = 0;
+            }
         }
-        prev = c;
+        if cost.points > give_up_above {
+            return None;
+        }
+        let Some(following) = following else {
+            return Some(cost);
+        };
+        (prev, prev_props) = (c, props);
+        (c, props) = (following, next_props);
     }
-    cost
 }
 
-fn char_cost(prev: char, c: char, next: char) -> f64 {
+/// The cost of one non-ASCII character `c` between `prev` and `next`, with their properties.
+fn char_cost(
+    (prev, prev_props): (char, Props),
+    (c, props): (char, Props),
+    (next, next_props): (char, Props),
+) -> f64 {
     let u = c as u32;
+    // The letters of the code pages (below U+2500) are none of the special cases that follow:
+    // they go straight to the letter rules.
+    let code_page_letter = u < 0x2500 && props.script().is_some();
     match u {
+        _ if code_page_letter => {}
         0xFFFD => return 20.0,
         0x80..=0x9F => return 20.0,
         0xE000..=0xF8FF => return 8.0,
@@ -699,7 +981,9 @@ fn char_cost(prev: char, c: char, next: char) -> f64 {
         0xFF61..=0xFF9F => return 1.0,
         _ => {}
     }
-    if (0x4E00..=0x9FFF).contains(&u) || (0xAC00..=0xD7A3).contains(&u) || is_kana(c) {
+    if !code_page_letter
+        && ((0x4E00..=0x9FFF).contains(&u) || (0xAC00..=0xD7A3).contains(&u) || is_kana(c))
+    {
         // A common ideograph costs nothing; a rare one (beyond the first levels of GB2312,
         // Big5 and JIS X 0208) is what a misread byte pair most often yields. CJK glued to
         // Latin letters is what Latin text read as a double-byte charset yields.
@@ -714,16 +998,16 @@ fn char_cost(prev: char, c: char, next: char) -> f64 {
             );
         return points;
     }
-    let prev_letter = letter_script(prev);
-    let next_letter = letter_script(next);
-    if let Some(script) = letter_script(c) {
+    let prev_letter = prev_props.script();
+    let next_letter = next_props.script();
+    if let Some(script) = props.script() {
         let mut points = 0.0;
         if let Some(p) = prev_letter {
             if p != script && !(p == Script::Cjk || script == Script::Cjk) {
                 points += 8.0;
             }
         }
-        if c.is_uppercase() && prev.is_lowercase() && script != Script::Cjk {
+        if props.has(Props::UPPER) && prev_props.has(Props::LOWER) && script != Script::Cjk {
             points += 4.0;
         }
         if script == Script::Cjk {
@@ -755,7 +1039,7 @@ fn char_cost(prev: char, c: char, next: char) -> f64 {
     if (0x0300..=0x036F).contains(&u) {
         return if prev_letter.is_some() { 0.5 } else { 4.0 };
     }
-    if c.is_whitespace() {
+    if props.has(Props::SPACE) {
         return 0.5;
     }
     // Punctuation and symbols: cheap between words, dear inside one. A right single quotation
@@ -828,12 +1112,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_property_table_agrees_with_the_unicode_properties() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(Props::of(c).0, Props::compute(c).0, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn byte_tables_read_as_decoding_does() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        for charset in alternatives().into_iter().filter(|c| !is_double_byte(*c)) {
+            let table = single_byte_table(charset).expect("a single-byte charset");
+            let (text, malformed) = decode_sample(charset, &bytes);
+            let read: String = bytes.iter().map(|&b| table[usize::from(b)]).collect();
+            assert_eq!(read, text, "{}", charset.name());
+            let undefined = read.chars().filter(|&c| c == '\u{FFFD}').count();
+            assert_eq!(undefined, malformed, "{}", charset.name());
+        }
+    }
+
+    #[test]
+    fn long_samples_are_decided_on_the_whole_sample() {
+        // 40 KB of Russian in windows-1251: every candidate is scored on the first 8 KB, the
+        // close ones again on the whole sample.
+        let line = "Съешь же ещё этих мягких французских булок да выпей чаю. ";
+        let text = line.repeat(40 * 1024 / line.chars().count());
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&text);
+        assert!(bytes.len() > HEAD_BYTES * 4);
+        let found = detect(&bytes, &Hints::default());
+        assert_eq!(found.charset.name(), "windows-1251");
+        assert!(found.runner_up.is_some());
+    }
+
+    #[test]
     fn one_alphabet_is_coherent_a_mix_is_not() {
-        assert_eq!(incoherence("Zażółć gęślą jaźń, Łódź"), 0.0);
-        assert_eq!(incoherence("plain ASCII"), 0.0);
+        assert_eq!(incoherence("Zażółć gęślą jaźń, Łódź".chars()), 0.0);
+        assert_eq!(incoherence("plain ASCII".chars()), 0.0);
         // Polish ISO-8859-13 read as windows-1254: Turkish, Spanish, French letters at once.
-        assert!(incoherence("złoży ńśę") < incoherence("zùoıy ñúæ"));
-        assert_eq!(incoherence("zùoıy ñúæ"), 0.6);
+        assert!(incoherence("złoży ńśę".chars()) < incoherence("zùoıy ñúæ".chars()));
+        assert_eq!(incoherence("zùoıy ñúæ".chars()), 0.6);
     }
 
     #[test]
