@@ -612,9 +612,9 @@ mod tests {
         assert!(err
             .to_string()
             .starts_with(&format!("{}: ", missing.display())));
-        // A directory in the way of the rename: the temporary file is removed.
+        // A non-empty directory in the way of the rename: the temporary file is removed.
         let blocked = dir.path().join("blocked");
-        std::fs::create_dir(blocked.join("x").parent().unwrap()).unwrap();
+        std::fs::create_dir(&blocked).unwrap();
         std::fs::write(blocked.join("x"), b"").unwrap();
         assert!(two_docs().save(&blocked).is_err());
         let names: Vec<String> = std::fs::read_dir(dir.path())
