@@ -180,7 +180,11 @@ fn unusable_indexes_are_errors_naming_the_file() {
             bytes[..20].to_vec(),
             "cut short: 20 bytes, the header alone is 28".into(),
         ),
-        (Vec::new(), "no SCOURIDX signature".into()),
+        (Vec::new(), "empty file".into()),
+        (
+            bytes[..5].to_vec(),
+            "cut short: 5 bytes, the header alone is 28".into(),
+        ),
         (flipped, "checksum mismatch: the file is corrupt".into()),
         (magic, "no SCOURIDX signature".into()),
     ] {
@@ -456,37 +460,32 @@ fn repeated_ids_are_warned_about_and_qualified_in_the_outputs() {
 fn write_errors_name_the_file() {
     let (dir, input) = corpus();
     let kept = dir.path().join("kept.jsonl");
-    // Missing directories, found before any work.
-    let missing = dir.path().join("no-such-dir").join("kept.jsonl");
-    let (code, stderr) = dedup(&[&input, &"-o", &missing]);
-    assert_eq!(code, Some(2));
-    assert_eq!(
-        stderr,
-        format!(
-            "scour: {}: No such file or directory (os error 2)\n",
-            missing.display()
-        )
-    );
-    let (code, stderr) = dedup(&[&input, &"-o", &kept, &"--clusters", &missing]);
-    assert_eq!(code, Some(2));
-    assert_eq!(
-        stderr,
-        format!(
-            "scour: {}: No such file or directory (os error 2)\n",
-            missing.display()
-        )
-    );
-    let index = dir.path().join("no-such-dir").join("seen.idx");
-    let (code, stderr) = dedup(&[&input, &"-o", &kept, &"--index-out", &index]);
-    assert_eq!(code, Some(2));
-    assert_eq!(
-        stderr,
-        format!(
-            "scour: --index-out {}: the directory {} does not exist\n",
-            index.display(),
-            dir.path().join("no-such-dir").display()
-        )
-    );
+    // Missing directories, found before any output is created.
+    let missing_dir = dir.path().join("no-such-dir");
+    let missing = missing_dir.join("out.jsonl");
+    for flag in [
+        "-o",
+        "--clusters",
+        "--decisions",
+        "--paragraphs",
+        "--index-out",
+    ] {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &flag, &missing];
+        if flag != "-o" {
+            args.extend([&"-o" as &dyn AsRef<std::ffi::OsStr>, &kept]);
+        }
+        let (code, stderr) = dedup(&args);
+        assert_eq!(code, Some(2), "{flag}");
+        assert_eq!(
+            stderr,
+            format!(
+                "scour: {flag} {}: the directory {} does not exist\n",
+                missing.display(),
+                missing_dir.display()
+            )
+        );
+        assert!(!kept.exists(), "{flag}");
+    }
     // A full disk, on each kind of output.
     if Path::new("/dev/full").exists() {
         for flag in ["-o", "--clusters", "--decisions"] {

@@ -689,7 +689,8 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
 /// Refuses, before anything is opened for writing: an output over an input (the JSONL or text
 /// inputs, or --index-in, which only --index-out may replace), two outputs at one path, and an
-/// --index-out whose directory does not exist (found only at the end otherwise).
+/// output whose directory does not exist (so that no output is truncated by a run that cannot
+/// go on; --index-out is written only at the end).
 fn check_outputs(args: &DedupArgs, files: &[Result<InputFile, Error>]) -> Result<(), String> {
     let mut outputs: Vec<(&str, &Path)> = vec![("-o", &args.output)];
     for (flag, path) in [
@@ -716,14 +717,14 @@ fn check_outputs(args: &DedupArgs, files: &[Result<InputFile, Error>]) -> Result
             .collect();
         crate::paths::refuse_inputs_as_outputs(&not_index_out, &index)?;
     }
-    if let Some(path) = &args.index_out {
+    for (flag, path) in &outputs {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
         if !dir.is_dir() {
             return Err(format!(
-                "--index-out {}: the directory {} does not exist",
+                "{flag} {}: the directory {} does not exist",
                 path.display(),
                 dir.display()
             ));
