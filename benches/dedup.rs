@@ -37,7 +37,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(20);
 
-    let fp = DedupConfig::new().fingerprinter();
+    let fp = DedupConfig::new().fingerprinter().unwrap();
     g.bench_function(
         "fingerprint (key + shingles + 128-perm MinHash + bands)",
         |b| {

@@ -54,7 +54,7 @@ fn configs() -> Vec<(&'static str, DedupConfig)> {
 }
 
 fn cluster_all(config: DedupConfig, texts: &[&str]) -> (Vec<u32>, f64) {
-    let mut d = config.build();
+    let mut d = config.build().expect("the configurations are in range");
     let start = Instant::now();
     let clusters = d.push_batch(texts).into_iter().map(|x| x.cluster).collect();
     (clusters, start.elapsed().as_secs_f64())

@@ -54,14 +54,26 @@ pub enum Error {
         /// What is wrong with the line.
         message: String,
     },
-    /// A saved deduplication index could not be read: wrong format, another version, or cut
-    /// short.
+    /// A saved deduplication index could not be used: wrong format, another version, cut short,
+    /// corrupt (checksum mismatch, inconsistent contents), or made with other settings than the
+    /// ones asked for.
     #[error("{}: not a usable scour index: {message}", path.display())]
     Index {
         /// The file.
         path: PathBuf,
         /// What is wrong with it.
         message: String,
+    },
+    /// A setting outside its allowed range (deduplication settings are checked when the
+    /// configuration is built).
+    #[error("{name} {value}: {allowed}")]
+    Setting {
+        /// The setting, named as its builder method (`num_perm`, `threshold`, …).
+        name: &'static str,
+        /// The value given, as text.
+        value: String,
+        /// The allowed range, as a sentence fragment (`must be in (0, 1]`).
+        allowed: String,
     },
 }
 

@@ -21,6 +21,16 @@
 //! tool that must lose nothing writes them through unchanged), read with
 //! [`Documents::next_unparsed`]: a record that fails [`Unparsed::parse`] still has its
 //! [`Unparsed::raw`] bytes.
+//!
+//! Lines end at `\n`; a `\r` before it (CRLF files) is removed, and so is a UTF-8 byte-order
+//! mark at the start of the first line. Blank lines (nothing but ASCII whitespace) are not
+//! records: they are skipped without an error, take no document number, and are counted
+//! ([`Documents::blank_lines`]) so a caller can report them. A plain text file's bytes that are
+//! malformed in its detected encoding become U+FFFD, counted in [`Document::malformed`].
+//!
+//! Ids are not checked for uniqueness here: a file may repeat an id, and a record without the
+//! id field is named by its line number, which other files repeat. Callers that name documents
+//! by id across files must handle repeats (`scour dedup` qualifies them, see its docs).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -61,9 +71,13 @@ pub struct Document {
     pub text: String,
     /// The 1-based line number (1 for a plain text file).
     pub line: u64,
-    /// The JSONL line as read (without its line end), to write kept records unchanged; `None`
-    /// for a plain text file.
+    /// The JSONL line as read (without its line end, and without the byte-order mark of a first
+    /// line), to write kept records unchanged; `None` for a plain text file.
     pub raw: Option<String>,
+    /// The number of malformed byte sequences replaced by U+FFFD when a plain text file was
+    /// decoded ([`crate::decode::Decoded::malformed`]); always 0 for JSONL, whose lines must be
+    /// valid UTF-8.
+    pub malformed: usize,
 }
 
 /// Whether `path` is read as JSONL (by its name).
@@ -85,6 +99,7 @@ pub struct Documents {
     fields: std::sync::Arc<Fields>,
     source: Source,
     line: u64,
+    blank: u64,
     buf: Vec<u8>,
 }
 
@@ -122,6 +137,7 @@ impl Documents {
             fields: std::sync::Arc::new(fields.clone()),
             source,
             line: 0,
+            blank: 0,
             buf: Vec::new(),
         })
     }
@@ -250,6 +266,7 @@ impl Unparsed {
             Body::File(bytes) => crate::decode(bytes)
                 .map(|d| Document {
                     id: self.path.to_string_lossy().into_owned(),
+                    malformed: d.malformed(),
                     text: d.text,
                     line: 1,
                     raw: None,
@@ -297,14 +314,21 @@ impl Unparsed {
             text,
             line: self.line,
             raw: Some(line.to_owned()),
+            malformed: 0,
         })
     }
 }
 
 impl Documents {
+    /// The number of blank lines skipped so far.
+    pub fn blank_lines(&self) -> u64 {
+        self.blank
+    }
+
     /// The next record, read but not parsed (reading errors, such as a line over the length
     /// limit or a broken compressed stream, come here; parsing errors come from
-    /// [`Unparsed::parse`]). Blank lines are skipped.
+    /// [`Unparsed::parse`]). Blank lines are skipped and counted; a first line's byte-order mark
+    /// and the `\r` of a CRLF line end are removed.
     pub fn next_unparsed(&mut self) -> Option<Result<Unparsed>> {
         match std::mem::replace(&mut self.source, Source::Done) {
             Source::Done => None,
@@ -327,12 +351,18 @@ impl Documents {
                         self.fields.max_line
                     )))),
                     Ok((true, false)) => {
+                        if self.line == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+                            // Editors on Windows write one; it is not part of the JSON.
+                            buf.drain(..3);
+                        }
                         let mut end = buf.len();
                         while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
                             end -= 1;
                         }
                         if buf[..end].iter().all(u8::is_ascii_whitespace) {
-                            None // blank lines are allowed and skipped
+                            // Allowed, and no record: counted for the caller to report.
+                            self.blank += 1;
+                            None
                         } else {
                             buf.truncate(end);
                             Some(Ok(self.unparsed(Body::Line(std::mem::take(&mut buf)))))
@@ -509,6 +539,70 @@ mod tests {
                 .unwrap()
                 .text,
             ""
+        );
+    }
+
+    #[test]
+    fn bom_crlf_and_blank_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = b"\xEF\xBB\xBF{\"id\": \"a\", \"text\": \"\xE7\x94\xB2\"}\r\n\r\n  \t\n{\"text\": \"b\"}\r\n\xEF\xBB\xBF{\"text\": \"c\"}\n\n";
+        for name in ["a.jsonl", "a.jsonl.gz"] {
+            let path = dir.path().join(name);
+            if name.ends_with(".gz") {
+                let mut enc =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                enc.write_all(body).unwrap();
+                std::fs::write(&path, enc.finish().unwrap()).unwrap();
+            } else {
+                std::fs::write(&path, body).unwrap();
+            }
+            let mut docs = Documents::open(&path, &Fields::default()).unwrap();
+            let got: Vec<_> = docs
+                .by_ref()
+                .map(|r| r.map(|d| (d.id, d.text, d.line, d.raw.unwrap())))
+                .map(|r| r.map_err(|e| e.to_string()))
+                .collect();
+            let p = path.display();
+            assert_eq!(
+                got,
+                [
+                    Ok((
+                        "a".into(),
+                        "甲".into(),
+                        1,
+                        "{\"id\": \"a\", \"text\": \"甲\"}".into()
+                    )),
+                    Ok(("4".into(), "b".into(), 4, "{\"text\": \"b\"}".into())),
+                    // A mark on a later line is not a file's mark: the line is not JSON.
+                    Err(format!(
+                        "{p}:5: not JSON: expected value at line 1 column 1"
+                    )),
+                ],
+                "{name}"
+            );
+            assert_eq!(docs.blank_lines(), 3, "{name}");
+        }
+    }
+
+    #[test]
+    fn malformed_bytes_of_a_plain_text_file_are_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.txt");
+        let mut bytes = "中文文本，被截断的网页。\n".repeat(20).into_bytes();
+        bytes.extend_from_slice(b"\xE4\xB8 x \xFF\n");
+        std::fs::write(&path, &bytes).unwrap();
+        let got = collect(&path, &Fields::default());
+        let d = got[0].as_ref().unwrap();
+        assert_eq!(d.malformed, 2);
+        assert_eq!(d.text.matches('\u{FFFD}').count(), 2);
+        let fine = dir.path().join("fine.txt");
+        std::fs::write(&fine, "中文文本").unwrap();
+        assert_eq!(
+            collect(&fine, &Fields::default())[0]
+                .as_ref()
+                .unwrap()
+                .malformed,
+            0
         );
     }
 }

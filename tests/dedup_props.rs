@@ -31,7 +31,7 @@ proptest! {
     #[test]
     fn fingerprints_are_pure_and_serializable(t in text()) {
         for method in [Method::MinHash, Method::SimHash, Method::Exact] {
-            let f = DedupConfig::new().ngram(2).method(method).fingerprinter();
+            let f = DedupConfig::new().ngram(2).method(method).fingerprinter().unwrap();
             let a = f.fingerprint(&t);
             prop_assert_eq!(&a, &f.fingerprint(&t));
             let json = serde_json::to_string(&a).unwrap();
@@ -45,9 +45,9 @@ proptest! {
         let mut with: Vec<String> = texts.clone();
         // Repeat some documents so duplicates occur.
         with.extend(texts.iter().step_by(2).cloned());
-        let mut one = DedupConfig::new().ngram(2).build();
+        let mut one = DedupConfig::new().ngram(2).build().unwrap();
         let singles: Vec<_> = with.iter().map(|t| one.push(t)).collect();
-        let mut batch = DedupConfig::new().ngram(2).build();
+        let mut batch = DedupConfig::new().ngram(2).build().unwrap();
         prop_assert_eq!(batch.push_batch(&with), singles);
         // A repeated text is never kept twice.
         let mut d = Deduper::new();

@@ -138,6 +138,9 @@ pub struct BandTable {
 const EMPTY: u64 = u64::MAX;
 
 impl BandTable {
+    /// An empty slot.
+    pub(crate) const EMPTY: u64 = EMPTY;
+
     /// The number of entries.
     pub fn len(&self) -> usize {
         self.len

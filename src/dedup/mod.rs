@@ -81,6 +81,8 @@ pub use simhash::SimhashIndex;
 
 use shingle::Shingled;
 
+use crate::error::{Error, Result};
+
 /// How near duplicates are found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -119,7 +121,24 @@ pub enum KeepPolicy {
     FewestEdits,
 }
 
+/// The largest [`DedupConfig::num_perm`] (and `bands × rows`): 1,024 permutations already
+/// estimate Jaccard similarity to about ±0.03, and every permutation costs time per shingle and
+/// half a byte per kept document.
+pub const MAX_NUM_PERM: usize = 1024;
+
+/// The largest [`DedupConfig::ngram`]: hashing a shingle costs `n` steps per token, and
+/// documents shorter than `n` tokens have no shingles at all.
+pub const MAX_NGRAM: usize = 64;
+
+/// The largest [`DedupConfig::max_distance`]: the SimHash index splits the 64 bits into
+/// `k + 1` blocks, so `k` must leave at least one bit per block.
+pub const MAX_DISTANCE: u32 = 63;
+
 /// The deduplication settings, built step by step; see the [module docs](self).
+///
+/// Setters take any value; [`build`](Self::build) (and [`validate`](Self::validate)) check
+/// every setting and return [`Error::Setting`] naming the first one out of range, so settings
+/// from users are never clamped silently, and never panic, hang or allocate without bound.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DedupConfig {
     method: Method,
@@ -182,61 +201,75 @@ impl DedupConfig {
         self
     }
 
-    /// Tokens per shingle.
+    /// Tokens per shingle, 1 to [`MAX_NGRAM`].
     pub fn ngram(mut self, n: usize) -> DedupConfig {
-        self.shingler = Shingler::new(n, self.shingler.key);
+        // Not through `Shingler::new`, which takes 0 as 1: a 0 from a user is reported.
+        self.shingler = Shingler {
+            n,
+            key: self.shingler.key,
+        };
         self
     }
 
     /// How the matching key is made.
     pub fn key(mut self, key: KeyConfig) -> DedupConfig {
-        self.shingler = Shingler::new(self.shingler.n, key);
+        self.shingler = Shingler {
+            n: self.shingler.n,
+            key,
+        };
         self
     }
 
-    /// The number of MinHash permutations; re-derives the banding from the threshold.
+    /// The number of MinHash permutations, 1 to [`MAX_NUM_PERM`]; re-derives the banding from
+    /// the threshold.
     pub fn num_perm(mut self, num_perm: usize) -> DedupConfig {
-        self.num_perm = num_perm.max(1);
+        self.num_perm = num_perm;
         self.derive_banding()
     }
 
-    /// The Jaccard threshold; re-derives the banding from it.
+    /// The Jaccard threshold, in `(0, 1]`; re-derives the banding from it.
     pub fn threshold(mut self, threshold: f64) -> DedupConfig {
-        self.threshold = threshold.clamp(0.0, 1.0);
+        self.threshold = threshold;
         self.derive_banding()
     }
 
-    /// The weight of false negatives when deriving the banding (default 0.5, see
+    /// The weight of false negatives when deriving the banding, in `[0, 1]` (default 0.5, see
     /// [`Banding::for_threshold_weighted`]); re-derives it. A higher weight finds more pairs
     /// just above the threshold at the cost of more bands (index space) and more candidates to
     /// verify: 0.8 gives 12 bands × 10 rows at the default threshold instead of 9 × 13.
     pub fn fn_weight(mut self, weight: f64) -> DedupConfig {
-        self.fn_weight = weight.clamp(0.0, 1.0);
+        self.fn_weight = weight;
         self.derive_banding()
     }
 
     fn derive_banding(mut self) -> DedupConfig {
-        self.banding =
-            Banding::for_threshold_weighted(self.threshold, self.num_perm, self.fn_weight);
+        // Only from settings in range: the search costs about num_perm² curve integrals, so an
+        // absurd num_perm would hang here before `validate` could report it.
+        if self.check_threshold().is_ok()
+            && self.check_fn_weight().is_ok()
+            && (1..=MAX_NUM_PERM).contains(&self.num_perm)
+        {
+            self.banding =
+                Banding::for_threshold_weighted(self.threshold, self.num_perm, self.fn_weight);
+        }
         self
     }
 
     /// Sets bands and rows explicitly (call after [`threshold`](Self::threshold) and
-    /// [`num_perm`](Self::num_perm), which re-derive them). Raises the permutation count to
-    /// `bands × rows` if it is smaller.
+    /// [`num_perm`](Self::num_perm), which re-derive them). Each must be at least 1 and
+    /// `bands × rows` at most [`MAX_NUM_PERM`]. Raises the permutation count to `bands × rows`
+    /// if it is smaller; a larger count is allowed (the positions past the bands only sharpen
+    /// the verification).
     pub fn banding(mut self, bands: usize, rows: usize) -> DedupConfig {
-        let banding = Banding {
-            bands: bands.max(1),
-            rows: rows.max(1),
-        };
-        self.num_perm = self.num_perm.max(banding.bands * banding.rows);
-        self.banding = banding;
+        self.num_perm = self.num_perm.max(bands.saturating_mul(rows));
+        self.banding = Banding { bands, rows };
         self
     }
 
-    /// The largest SimHash distance that counts as a duplicate (for [`Method::SimHash`]).
+    /// The largest SimHash distance that counts as a duplicate (for [`Method::SimHash`]), 0 to
+    /// [`MAX_DISTANCE`].
     pub fn max_distance(mut self, k: u32) -> DedupConfig {
-        self.max_distance = k.min(63);
+        self.max_distance = k;
         self
     }
 
@@ -250,6 +283,143 @@ impl DedupConfig {
     pub fn seed(mut self, seed: u64) -> DedupConfig {
         self.seed = seed;
         self
+    }
+
+    fn check_threshold(&self) -> Result<()> {
+        let t = self.threshold;
+        // Written so that NaN fails too.
+        if t > 0.0 && t <= 1.0 {
+            Ok(())
+        } else {
+            Err(setting("threshold", t, "must be in (0, 1]"))
+        }
+    }
+
+    fn check_fn_weight(&self) -> Result<()> {
+        if (0.0..=1.0).contains(&self.fn_weight) {
+            Ok(())
+        } else {
+            Err(setting("fn_weight", self.fn_weight, "must be in [0, 1]"))
+        }
+    }
+
+    /// Checks every setting, in this order: threshold, fn_weight, ngram, bands, rows,
+    /// `bands × rows`, num_perm, max_distance (bands before num_perm, which `banding` raises,
+    /// so that the setting reported is the one given).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Setting`] naming the first setting out of range and the allowed range:
+    /// threshold in `(0, 1]`, fn_weight in `[0, 1]` (NaN is neither), ngram 1 to
+    /// [`MAX_NGRAM`], bands and rows at least 1 with `bands × rows` at most [`MAX_NUM_PERM`],
+    /// num_perm 1 to [`MAX_NUM_PERM`] and at least `bands × rows`, max_distance 0 to
+    /// [`MAX_DISTANCE`].
+    pub fn validate(&self) -> Result<()> {
+        self.check_threshold()?;
+        self.check_fn_weight()?;
+        let n = self.shingler.n;
+        if !(1..=MAX_NGRAM).contains(&n) {
+            return Err(setting(
+                "ngram",
+                n,
+                format!("must be from 1 to {MAX_NGRAM}"),
+            ));
+        }
+        let Banding { bands, rows } = self.banding;
+        for (name, v) in [("bands", bands), ("rows", rows)] {
+            if !(1..=MAX_NUM_PERM).contains(&v) {
+                return Err(setting(
+                    name,
+                    v,
+                    format!("must be from 1 to {MAX_NUM_PERM}"),
+                ));
+            }
+        }
+        let product = bands * rows; // both at most MAX_NUM_PERM: no overflow
+        if product > MAX_NUM_PERM {
+            return Err(setting(
+                "bands",
+                format!("{bands} x rows {rows} = {product} permutations"),
+                format!("bands x rows must be at most {MAX_NUM_PERM}"),
+            ));
+        }
+        if !(1..=MAX_NUM_PERM).contains(&self.num_perm) {
+            return Err(setting(
+                "num_perm",
+                self.num_perm,
+                format!("must be from 1 to {MAX_NUM_PERM}"),
+            ));
+        }
+        if self.num_perm < product {
+            // Only a configuration read from elsewhere: `banding` raises num_perm.
+            return Err(setting(
+                "num_perm",
+                self.num_perm,
+                format!("must be at least bands x rows ({product})"),
+            ));
+        }
+        if self.max_distance > MAX_DISTANCE {
+            return Err(setting(
+                "max_distance",
+                self.max_distance,
+                format!("must be from 0 to {MAX_DISTANCE}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The settings that decide which documents are duplicates and differ between `self` and
+    /// `other`, each as `name self (other)`; empty when the two decide alike. The false negative
+    /// weight is left out: only the banding it derived matters.
+    pub fn differences(&self, other: &DedupConfig) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut diff = |name: &str, a: String, b: String| {
+            if a != b {
+                out.push(format!("{name} {a} ({b})"));
+            }
+        };
+        diff(
+            "method",
+            format!("{:?}", self.method),
+            format!("{:?}", other.method),
+        );
+        diff(
+            "ngram",
+            self.shingler.n.to_string(),
+            other.shingler.n.to_string(),
+        );
+        diff(
+            "key",
+            format!("{:?}", self.shingler.key),
+            format!("{:?}", other.shingler.key),
+        );
+        diff(
+            "num_perm",
+            self.num_perm.to_string(),
+            other.num_perm.to_string(),
+        );
+        diff("seed", self.seed.to_string(), other.seed.to_string());
+        diff(
+            "threshold",
+            self.threshold.to_string(),
+            other.threshold.to_string(),
+        );
+        diff(
+            "banding",
+            format!("{} x {}", self.banding.bands, self.banding.rows),
+            format!("{} x {}", other.banding.bands, other.banding.rows),
+        );
+        diff(
+            "max_distance",
+            self.max_distance.to_string(),
+            other.max_distance.to_string(),
+        );
+        diff(
+            "keep",
+            format!("{:?}", self.keep),
+            format!("{:?}", other.keep),
+        );
+        out
     }
 
     /// The method in use.
@@ -283,16 +453,38 @@ impl DedupConfig {
     }
 
     /// The deduper.
-    pub fn build(self) -> Deduper {
-        Deduper::with_config(self)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Setting`] for a setting out of range (see [`validate`](Self::validate)).
+    pub fn build(self) -> Result<Deduper> {
+        self.validate()?;
+        Ok(Deduper::from_valid(self))
     }
 
     /// A fingerprinter for this configuration (holds the permutations).
-    pub fn fingerprinter(&self) -> Fingerprinter {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Setting`] for a setting out of range (see [`validate`](Self::validate)).
+    pub fn fingerprinter(&self) -> Result<Fingerprinter> {
+        self.validate()?;
+        Ok(self.fingerprinter_of_valid())
+    }
+
+    fn fingerprinter_of_valid(&self) -> Fingerprinter {
         Fingerprinter {
             config: self.clone(),
             hasher: MinHasher::new(self.num_perm, self.seed),
         }
+    }
+}
+
+fn setting(name: &'static str, value: impl std::fmt::Display, allowed: impl Into<String>) -> Error {
+    Error::Setting {
+        name,
+        value: value.to_string(),
+        allowed: allowed.into(),
     }
 }
 
@@ -464,7 +656,8 @@ impl Default for Deduper {
 impl Deduper {
     /// A deduper with the default configuration.
     pub fn new() -> Deduper {
-        DedupConfig::new().build()
+        // The defaults are in range (tested).
+        Deduper::from_valid(DedupConfig::new())
     }
 
     /// Starts a configuration.
@@ -472,9 +665,18 @@ impl Deduper {
         DedupConfig::new()
     }
 
-    /// A deduper with `config`.
-    pub fn with_config(config: DedupConfig) -> Deduper {
-        let fingerprinter = config.fingerprinter();
+    /// A deduper with `config`; the same as [`DedupConfig::build`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Setting`] for a setting out of range (see [`DedupConfig::validate`]).
+    pub fn with_config(config: DedupConfig) -> Result<Deduper> {
+        config.build()
+    }
+
+    /// A deduper with `config`, which has passed [`DedupConfig::validate`].
+    fn from_valid(config: DedupConfig) -> Deduper {
+        let fingerprinter = config.fingerprinter_of_valid();
         Deduper {
             exact: ExactTable::default(),
             clusters: Vec::new(),
@@ -808,7 +1010,10 @@ mod tests {
 
     #[test]
     fn longest_policy_replaces_kept() {
-        let mut d = Deduper::builder().keep(KeepPolicy::Longest).build();
+        let mut d = Deduper::builder()
+            .keep(KeepPolicy::Longest)
+            .build()
+            .unwrap();
         d.push(BASE);
         let longer = d.push(&format!("{BASE}附则。"));
         assert_eq!(longer.outcome, Outcome::Keep);
@@ -819,11 +1024,11 @@ mod tests {
 
     #[test]
     fn simhash_and_exact_methods() {
-        let mut d = Deduper::builder().method(Method::SimHash).build();
+        let mut d = Deduper::builder().method(Method::SimHash).build().unwrap();
         d.push(BASE);
         let near = d.push(&format!("{BASE}。"));
         assert!(matches!(near.outcome, Outcome::Duplicate { of: 0, .. }));
-        let mut e = Deduper::builder().method(Method::Exact).build();
+        let mut e = Deduper::builder().method(Method::Exact).build().unwrap();
         e.push(BASE);
         assert_eq!(
             e.push(&format!("{BASE}本法自公布之日起施行。")).outcome,
@@ -859,5 +1064,110 @@ mod tests {
             }
         );
         assert_eq!(n.shingler().n, 24);
+    }
+
+    #[test]
+    fn defaults_and_presets_are_valid() {
+        for c in [
+            DedupConfig::new(),
+            DedupConfig::fineweb(),
+            DedupConfig::nemo(),
+        ] {
+            assert_eq!(c.validate().ok(), Some(()), "{c:?}");
+        }
+    }
+
+    /// The error's display for `config`, or "ok".
+    fn checked(config: DedupConfig) -> String {
+        match config.build() {
+            Ok(_) => "ok".into(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn settings_out_of_range_are_errors_naming_the_setting() {
+        let c = DedupConfig::new;
+        for (config, want) in [
+            (c().threshold(0.0), "threshold 0: must be in (0, 1]"),
+            (c().threshold(1.5), "threshold 1.5: must be in (0, 1]"),
+            (c().threshold(f64::NAN), "threshold NaN: must be in (0, 1]"),
+            (c().threshold(-0.1), "threshold -0.1: must be in (0, 1]"),
+            (c().fn_weight(5.0), "fn_weight 5: must be in [0, 1]"),
+            (c().fn_weight(f64::NAN), "fn_weight NaN: must be in [0, 1]"),
+            (c().ngram(0), "ngram 0: must be from 1 to 64"),
+            (c().ngram(65), "ngram 65: must be from 1 to 64"),
+            (c().num_perm(0), "num_perm 0: must be from 1 to 1024"),
+            (
+                c().num_perm(1 << 40),
+                "num_perm 1099511627776: must be from 1 to 1024",
+            ),
+            (c().banding(0, 8), "bands 0: must be from 1 to 1024"),
+            (c().banding(8, 0), "rows 0: must be from 1 to 1024"),
+            (
+                c().banding(usize::MAX, usize::MAX),
+                "bands 18446744073709551615: must be from 1 to 1024",
+            ),
+            (
+                c().banding(100, 100),
+                "bands 100 x rows 100 = 10000 permutations: bands x rows must be at most 1024",
+            ),
+            (
+                c().max_distance(64),
+                "max_distance 64: must be from 0 to 63",
+            ),
+            (
+                c().max_distance(u32::MAX),
+                "max_distance 4294967295: must be from 0 to 63",
+            ),
+        ] {
+            assert_eq!(checked(config.clone()), want, "{config:?}");
+            assert!(matches!(config.fingerprinter(), Err(Error::Setting { .. })));
+        }
+        // In range, at the edges.
+        assert_eq!(checked(c().threshold(1.0).fn_weight(0.0)), "ok");
+        assert_eq!(checked(c().ngram(64).max_distance(63)), "ok");
+        assert_eq!(checked(c().num_perm(1024)), "ok");
+        assert_eq!(checked(c().num_perm(1).banding(1, 1)), "ok");
+        assert_eq!(checked(c().banding(32, 32)), "ok");
+        // A banding larger than num_perm raises it; a later num_perm re-derives the banding.
+        assert_eq!(c().banding(20, 13).get_num_perm(), 260);
+        assert_eq!(
+            c().banding(20, 13).num_perm(64).get_banding(),
+            Banding::for_threshold(0.8, 64)
+        );
+        // A configuration read from elsewhere may hold a banding wider than its permutations.
+        let mut json = serde_json::to_value(c()).unwrap();
+        json["num_perm"] = 100.into();
+        let read: DedupConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            checked(read),
+            "num_perm 100: must be at least bands x rows (117)"
+        );
+        // A bad value does not stick once replaced.
+        assert_eq!(checked(c().threshold(f64::NAN).threshold(0.7)), "ok");
+    }
+
+    #[test]
+    fn differences_name_the_settings_that_decide() {
+        let a = DedupConfig::new();
+        assert!(a.differences(&a.clone()).is_empty());
+        // The weight itself is not a difference, the banding it derives is.
+        assert_eq!(
+            a.differences(&a.clone().fn_weight(0.8)),
+            ["banding 9 x 13 (12 x 10)"]
+        );
+        assert_eq!(
+            a.differences(&a.clone().num_perm(64).keep(KeepPolicy::Longest)),
+            [
+                "num_perm 128 (64)".to_string(),
+                format!(
+                    "banding 9 x 13 ({} x {})",
+                    Banding::for_threshold(0.8, 64).bands,
+                    Banding::for_threshold(0.8, 64).rows
+                ),
+                "keep First (Longest)".to_string(),
+            ]
+        );
     }
 }

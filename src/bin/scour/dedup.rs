@@ -1,15 +1,15 @@
 //! `scour dedup`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use scour::dedup::{DedupConfig, Deduper, Fingerprint, KeepPolicy, Method, Outcome};
-use scour::input::walk;
+use scour::input::{walk, InputFile};
 use scour::jsonl::{Document, Documents, Fields, Unparsed};
 use scour::Error;
 use serde::Serialize;
@@ -50,35 +50,41 @@ pub struct DedupArgs {
     /// How near duplicates are found.
     #[arg(long, value_enum)]
     method: Option<MethodArg>,
-    /// Jaccard similarity at which two documents are duplicates (MinHash) [default: 0.8].
+    /// Jaccard similarity at which two documents are duplicates (MinHash), in (0, 1] [default:
+    /// 0.8].
     #[arg(long)]
     threshold: Option<f64>,
-    /// Tokens per shingle: characters in CJK and Thai text, words elsewhere [default: 5].
+    /// Tokens per shingle, 1 to 64: characters in CJK and Thai text, words elsewhere [default:
+    /// 5].
     #[arg(long)]
     ngram: Option<usize>,
-    /// MinHash permutations [default: 128].
+    /// MinHash permutations, 1 to 1024 [default: 128].
     #[arg(long)]
     num_perm: Option<usize>,
     /// Weight of false negatives (0 to 1) when deriving bands and rows from the threshold
     /// [default: 0.5]; higher finds more pairs near the threshold, with more bands.
     #[arg(long)]
     fn_weight: Option<f64>,
-    /// LSH bands (with --rows; default: derived from the threshold).
+    /// LSH bands (with --rows; default: derived from the threshold). Bands x rows is at most
+    /// 1024 and at most --num-perm when that is given (else it raises the permutation count).
     #[arg(long, requires = "rows")]
     bands: Option<usize>,
     /// LSH rows per band (with --bands).
     #[arg(long, requires = "bands")]
     rows: Option<usize>,
-    /// Largest SimHash Hamming distance for a duplicate [default: 3].
+    /// Largest SimHash Hamming distance for a duplicate, 0 to 63 [default: 3].
     #[arg(long)]
     max_distance: Option<u32>,
-    /// Which document of a cluster to keep. Other than `first`, the inputs are read twice.
-    #[arg(long, value_enum, default_value = "first")]
-    keep: KeepArg,
-    /// Load this index first, so documents seen in earlier runs count.
+    /// Which document of a cluster to keep [default: first]. Other than `first`, the inputs are
+    /// read twice.
+    #[arg(long, value_enum)]
+    keep: Option<KeepArg>,
+    /// Load this index first, so documents seen in earlier runs count. It is used with the
+    /// settings it was made with; any setting given as well must agree with them.
     #[arg(long, value_name = "FILE")]
     index_in: Option<PathBuf>,
-    /// Save the index here at the end.
+    /// Save the index here at the end (atomically: written beside it, then renamed, so it may
+    /// be the --index-in file).
     #[arg(long, value_name = "FILE")]
     index_out: Option<PathBuf>,
     /// Print the LSH collision curve of the settings and go on.
@@ -146,11 +152,48 @@ impl DedupArgs {
         if let Some(k) = self.max_distance {
             c = c.max_distance(k);
         }
-        c.keep(match self.keep {
+        c.keep(match self.keep.unwrap_or(KeepArg::First) {
             KeepArg::First => KeepPolicy::First,
             KeepArg::Longest => KeepPolicy::Longest,
             KeepArg::FewestEdits => KeepPolicy::FewestEdits,
         })
+    }
+
+    /// Whether any setting was given (with --index-in, they must agree with the index's).
+    fn settings_given(&self) -> bool {
+        self.preset.is_some()
+            || self.method.is_some()
+            || self.threshold.is_some()
+            || self.ngram.is_some()
+            || self.num_perm.is_some()
+            || self.fn_weight.is_some()
+            || self.bands.is_some()
+            || self.max_distance.is_some()
+            || self.keep.is_some()
+    }
+
+    /// The settings, checked: a value out of range is reported with its option's name.
+    fn checked_config(&self) -> Result<DedupConfig, String> {
+        let config = self.config();
+        config.validate().map_err(|e| match e {
+            Error::Setting {
+                name,
+                value,
+                allowed,
+            } => format!("--{} {value}: {allowed}", name.replace('_', "-")),
+            e => e.to_string(),
+        })?;
+        // The library raises the permutation count to bands x rows; a count given explicitly
+        // is not overridden silently.
+        if let (Some(p), Some(b), Some(r)) = (self.num_perm, self.bands, self.rows) {
+            if b * r > p {
+                return Err(format!(
+                    "--bands {b} x --rows {r} = {} permutations, more than --num-perm {p}",
+                    b * r
+                ));
+            }
+        }
+        Ok(config)
     }
 }
 
@@ -205,25 +248,120 @@ struct Totals {
     exact: u64,
     near: u64,
     paragraphs: u64,
+    /// Blank JSONL lines, skipped.
+    blank: u64,
+    /// Plain text files with malformed bytes, and the sequences replaced by U+FFFD in them.
+    replaced_files: u64,
+    replaced: u64,
+    /// Documents whose id an earlier document already had.
+    duplicate_ids: u64,
+}
+
+/// Duplicate-id warnings printed one by one; later ones are only counted in the summary.
+const ID_WARNINGS: u64 = 20;
+
+/// An output file: every write error names it.
+struct Output {
+    path: PathBuf,
+    w: BufWriter<File>,
+}
+
+impl Output {
+    fn create(path: &Path) -> Result<Output, Error> {
+        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        Ok(Output {
+            path: path.to_path_buf(),
+            w: BufWriter::with_capacity(1 << 16, file),
+        })
+    }
+
+    /// Writes `bytes` and a line end.
+    fn line(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.w
+            .write_all(bytes)
+            .and_then(|()| self.w.write_all(b"\n"))
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// Writes `value` as one JSON line.
+    fn json(&mut self, value: &impl Serialize) -> Result<(), Error> {
+        serde_json::to_writer(&mut self.w, value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.w.write_all(b"\n"))
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// Writes a kept document: a JSONL record unchanged, a plain text file as {"id", "text"}.
+    fn doc(&mut self, doc: &Document) -> Result<(), Error> {
+        match &doc.raw {
+            Some(raw) => self.line(raw.as_bytes()),
+            None => self.json(&PlainRecord {
+                id: &doc.id,
+                text: &doc.text,
+            }),
+        }
+    }
+
+    fn finish(mut self) -> Result<(), Error> {
+        self.w.flush().map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// The names documents go by in --clusters, --decisions and --paragraphs, which must be
+/// unambiguous: the first document with an id keeps it, a later one is named `ID@FILE:LINE`.
+#[derive(Default)]
+struct Names {
+    /// xxh3-128 of each id given out, with where it was first seen (file number, line).
+    seen: HashMap<u128, (usize, u64)>,
+}
+
+impl Names {
+    /// The name of `doc`, read from `files[file]`, and the warning to print when its id was
+    /// taken.
+    fn name(
+        &mut self,
+        doc: &Document,
+        file: usize,
+        files: &[Result<InputFile, Error>],
+    ) -> (String, Option<String>) {
+        let path = |i: usize| match &files[i] {
+            Ok(f) => f.path.display().to_string(),
+            Err(_) => String::new(),
+        };
+        let hash = xxhash_rust::xxh3::xxh3_128(doc.id.as_bytes());
+        match self.seen.get(&hash) {
+            None => {
+                self.seen.insert(hash, (file, doc.line));
+                (doc.id.clone(), None)
+            }
+            Some(&(first, line)) => {
+                let here = format!("{}:{}", path(file), doc.line);
+                let name = format!("{}@{here}", doc.id);
+                let warning = format!(
+                    "{here}: id {:?} was already used at {}:{line}; named {name:?} in the outputs",
+                    doc.id,
+                    path(first)
+                );
+                (name, Some(warning))
+            }
+        }
+    }
 }
 
 pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let config = args.config();
+    let config = args.checked_config()?;
+    // Listed first, so that no output is opened over an input.
+    let files = walk(&args.inputs);
+    check_outputs(&args, &files)?;
     if args.show_curve {
         eprint!("{}", config.get_banding().collision_curve());
     }
     let mut deduper = match &args.index_in {
-        Some(path) => {
-            let d = Deduper::load(path)?;
-            if d.config() != &config {
-                eprintln!(
-                    "scour: {}: the index was made with other settings; using the index's",
-                    path.display()
-                );
-            }
-            d
-        }
-        None => config.build(),
+        // Settings given with an index must be the index's: going on with others would mix
+        // two kinds of decisions in one index.
+        Some(path) if args.settings_given() => Deduper::load_expecting(path, &config)?,
+        Some(path) => Deduper::load(path)?,
+        None => config.build()?,
     };
     let first_doc = deduper.docs();
     let two_pass = deduper.config().get_keep() != KeepPolicy::First;
@@ -235,70 +373,68 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         id: args.id_field.clone(),
         ..Fields::default()
     };
-    let mut out =
-        BufWriter::new(File::create(&args.output).map_err(|e| Error::io(&args.output, e))?);
+    // Every output is created before the work, so that a missing directory fails at once.
+    let mut out = Output::create(&args.output)?;
+    let open = |path: &Option<PathBuf>| path.as_deref().map(Output::create).transpose();
+    let mut paragraphs_out = open(&args.paragraphs)?;
+    let mut decisions_out = open(&args.decisions)?;
+    let clusters_out = open(&args.clusters)?;
     let mut paragraphs = args
         .paragraphs
         .as_ref()
         .map(|_| scour::dedup::paragraph::ParagraphDeduper::new());
-    let mut paragraphs_out = match &args.paragraphs {
-        Some(p) => Some(BufWriter::new(
-            File::create(p).map_err(|e| Error::io(p, e))?,
-        )),
-        None => None,
-    };
-    let mut decisions_out = match &args.decisions {
-        Some(p) => Some(BufWriter::new(
-            File::create(p).map_err(|e| Error::io(p, e))?,
-        )),
-        None => None,
-    };
-    // For --clusters: every document's id (kept ones are needed whenever a duplicate comes),
+    // For --clusters: every document's name (kept ones are needed whenever a duplicate comes),
     // and the members of clusters that got one.
     let want_clusters = args.clusters.is_some();
+    let want_names = want_clusters || args.decisions.is_some() || args.paragraphs.is_some();
+    let mut names = Names::default();
     let mut ids: Vec<String> = Vec::new();
     let mut members: BTreeMap<u32, Vec<(u64, f32)>> = BTreeMap::new();
     // For two passes: each document's cluster.
     let mut cluster_of: Vec<u32> = Vec::new();
 
-    let files = walk(&args.inputs);
     let progress = bar(files.len() as u64, "files");
     let timer = Timer::start();
     let mut t = Totals::default();
-    let mut batch: Vec<Unparsed> = Vec::with_capacity(BATCH);
+    // Each record with the number of the file it came from.
+    let mut batch: Vec<(usize, Unparsed)> = Vec::with_capacity(BATCH);
     let mut batch_bytes = 0usize;
 
     // Records are read in order on this thread, then parsed and fingerprinted in parallel, then
     // decided in order: the output does not depend on the thread count.
-    let mut flush = |batch: &mut Vec<Unparsed>,
+    let mut flush = |batch: &mut Vec<(usize, Unparsed)>,
                      deduper: &mut Deduper,
                      t: &mut Totals,
-                     out: &mut BufWriter<File>|
+                     out: &mut Output|
      -> Result<(), Box<dyn std::error::Error>> {
         let fingerprinter = deduper.fingerprinter().clone();
         let para = paragraphs.as_ref();
         type Parsed = (
+            usize,
             Document,
             Fingerprint,
             Vec<scour::dedup::paragraph::ParagraphHash>,
         );
-        let parsed: Vec<Result<Parsed, (Error, Unparsed)>> = pool.install(|| {
+        // Boxed: a small Err keeps the Ok path's moves cheap.
+        type Failed = Box<(Error, Unparsed)>;
+        let parsed: Vec<Result<Parsed, Failed>> = pool.install(|| {
             std::mem::take(batch)
                 .into_par_iter()
-                .map(|u| match u.parse() {
+                .map(|(file, u)| match u.parse() {
                     Ok(d) => {
                         let fp = fingerprinter.fingerprint(&d.text);
                         let ph = para.map_or_else(Vec::new, |p| p.hashes(&d.text));
-                        Ok((d, fp, ph))
+                        Ok((file, d, fp, ph))
                     }
-                    Err(e) => Err((e, u)),
+                    Err(e) => Err(Box::new((e, u))),
                 })
                 .collect()
         });
         for item in parsed {
-            let (doc, fp, ph) = match item {
+            let (file, doc, fp, ph) = match item {
                 Ok(x) => x,
-                Err((e, u)) => {
+                Err(failed) => {
+                    let (e, u) = *failed;
                     t.errors += 1;
                     match u.raw() {
                         // A JSONL line that is not a document: reported, and written where
@@ -307,7 +443,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                             t.passed += 1;
                             eprintln!("scour: {e} (written unchanged)");
                             if !two_pass {
-                                write_raw(out, raw)?;
+                                out.line(raw)?;
                             }
                         }
                         None => eprintln!("scour: {e}"),
@@ -315,34 +451,53 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     continue;
                 }
             };
+            if doc.malformed > 0 {
+                // Decoded all the same, but the replaced bytes are gone from the text.
+                t.replaced_files += 1;
+                t.replaced += doc.malformed as u64;
+                eprintln!(
+                    "scour: warning: {}: {} malformed byte sequences replaced by U+FFFD",
+                    doc.id, doc.malformed
+                );
+            }
+            let name = if want_names {
+                let (name, warning) = names.name(&doc, file, &files);
+                if let Some(w) = warning {
+                    t.duplicate_ids += 1;
+                    if t.duplicate_ids <= ID_WARNINGS {
+                        eprintln!("scour: warning: {w}");
+                    }
+                    if t.duplicate_ids == ID_WARNINGS {
+                        eprintln!(
+                            "scour: warning: further duplicate ids are only counted in the summary"
+                        );
+                    }
+                }
+                name
+            } else {
+                String::new()
+            };
             let decision = deduper.push_fingerprint(&fp);
             if let (Some(p), Some(w)) = (&mut paragraphs, &mut paragraphs_out) {
                 let spans = p.push_hashes(&ph);
                 if !spans.is_empty() {
                     t.paragraphs += spans.len() as u64;
-                    serde_json::to_writer(
-                        &mut *w,
-                        &ParagraphLine {
-                            id: &doc.id,
-                            doc: decision.doc,
-                            spans: &spans,
-                        },
-                    )?;
-                    w.write_all(b"\n")?;
+                    w.json(&ParagraphLine {
+                        id: &name,
+                        doc: decision.doc,
+                        spans: &spans,
+                    })?;
                 }
             }
             t.docs += 1;
             t.bytes += doc.text.len() as u64;
-            if want_clusters {
-                ids.push(doc.id.clone());
-            }
             if two_pass {
                 cluster_of.push(decision.cluster);
             }
             match decision.outcome {
                 Outcome::Keep => {
                     if !two_pass {
-                        write_doc(out, &doc)?;
+                        out.doc(&doc)?;
                     }
                 }
                 Outcome::Duplicate {
@@ -365,22 +520,21 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
             }
             if let Some(d) = &mut decisions_out {
-                serde_json::to_writer(
-                    &mut *d,
-                    &DecisionLine {
-                        id: &doc.id,
-                        doc: decision.doc,
-                        cluster: decision.cluster,
-                        outcome: decision.outcome,
-                    },
-                )?;
-                d.write_all(b"\n")?;
+                d.json(&DecisionLine {
+                    id: &name,
+                    doc: decision.doc,
+                    cluster: decision.cluster,
+                    outcome: decision.outcome,
+                })?;
+            }
+            if want_clusters {
+                ids.push(name);
             }
         }
         Ok(())
     };
 
-    for file in &files {
+    for (number, file) in files.iter().enumerate() {
         progress.inc(1);
         let file = match file {
             Ok(f) => f,
@@ -402,7 +556,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             match record {
                 Ok(record) => {
                     batch_bytes += record.len();
-                    batch.push(record);
+                    batch.push((number, record));
                     if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
                         batch_bytes = 0;
                         progress.suspend(|| flush(&mut batch, &mut deduper, &mut t, &mut out))?;
@@ -418,6 +572,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
             }
         }
+        t.blank += docs.blank_lines();
     }
     flush(&mut batch, &mut deduper, &mut t, &mut out)?;
     progress.finish_and_clear();
@@ -436,25 +591,25 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     Ok(doc) => {
                         let cluster = cluster_of[(n - first_doc) as usize];
                         if deduper.kept(cluster) == Some(n) {
-                            write_doc(&mut out, &doc)?;
+                            out.doc(&doc)?;
                         }
                         n += 1;
                     }
                     Err(_) => {
                         if let Some(raw) = record.raw() {
-                            write_raw(&mut out, raw)?;
+                            out.line(raw)?;
                         }
                     }
                 }
             }
         }
     }
-    out.flush()?;
-    if let Some(mut d) = decisions_out {
-        d.flush()?;
+    out.finish()?;
+    if let Some(d) = decisions_out {
+        d.finish()?;
     }
-    if let Some(mut w) = paragraphs_out {
-        w.flush()?;
+    if let Some(w) = paragraphs_out {
+        w.finish()?;
     }
     let id_of = |doc: u64| -> String {
         doc.checked_sub(first_doc)
@@ -462,12 +617,11 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             .cloned()
             .unwrap_or_else(|| format!("@{doc}"))
     };
-    if let Some(path) = &args.clusters {
-        let mut w = BufWriter::new(File::create(path).map_err(|e| Error::io(path, e))?);
+    if let Some(mut w) = clusters_out {
         for (&cluster, m) in &members {
             let kept = deduper.kept(cluster).map_or_else(String::new, &id_of);
             let names: Vec<String> = m.iter().map(|&(d, _)| id_of(d)).collect();
-            let line = ClusterLine {
+            w.json(&ClusterLine {
                 cluster,
                 kept: &kept,
                 members: m
@@ -475,11 +629,9 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     .zip(&names)
                     .map(|(&(_, similarity), id)| Member { id, similarity })
                     .collect(),
-            };
-            serde_json::to_writer(&mut w, &line)?;
-            w.write_all(b"\n")?;
+            })?;
         }
-        w.flush()?;
+        w.finish()?;
     }
     if let Some(path) = &args.index_out {
         deduper.save(path)?;
@@ -494,8 +646,22 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         let secs = timer.seconds();
         let memory = deduper.memory();
         let kept = deduper.clusters() as u64;
+        // Counts that are usually 0 are shown only when they are not.
+        let mut notes = String::new();
+        if t.replaced_files > 0 {
+            notes += &format!(
+                "; {} files with malformed bytes ({} sequences replaced by U+FFFD)",
+                t.replaced_files, t.replaced
+            );
+        }
+        if t.duplicate_ids > 0 {
+            notes += &format!("; {} duplicate ids (named ID@FILE:LINE)", t.duplicate_ids);
+        }
+        if t.blank > 0 {
+            notes += &format!("; {} blank lines skipped", t.blank);
+        }
         eprintln!(
-            "scour dedup: {} docs, {} in {:.2} s ({:.0} docs/s, {:.1} MB/s); {} duplicates ({} exact, {} near); {} kept; {} clusters of 2 or more, largest {}; {} errors ({} lines written unchanged); index {} ({:.0} B/doc){}",
+            "scour dedup: {} docs, {} in {:.2} s ({:.0} docs/s, {:.1} MB/s); {} duplicates ({} exact, {} near); {} kept; {} clusters of 2 or more, largest {}; {} errors ({} lines written unchanged){notes}; index {} ({:.0} B/doc){}",
             t.docs,
             mb(t.bytes),
             secs,
@@ -521,21 +687,48 @@ pub fn run(args: DedupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     })
 }
 
-fn write_raw(out: &mut impl Write, raw: &[u8]) -> std::io::Result<()> {
-    out.write_all(raw)?;
-    out.write_all(b"\n")
-}
-
-fn write_doc(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
-    match &doc.raw {
-        Some(raw) => out.write_all(raw.as_bytes())?,
-        None => serde_json::to_writer(
-            &mut *out,
-            &PlainRecord {
-                id: &doc.id,
-                text: &doc.text,
-            },
-        )?,
+/// Refuses, before anything is opened for writing: an output over an input (the JSONL or text
+/// inputs, or --index-in, which only --index-out may replace), two outputs at one path, and an
+/// output whose directory does not exist (so that no output is truncated by a run that cannot
+/// go on; --index-out is written only at the end).
+fn check_outputs(args: &DedupArgs, files: &[Result<InputFile, Error>]) -> Result<(), String> {
+    let mut outputs: Vec<(&str, &Path)> = vec![("-o", &args.output)];
+    for (flag, path) in [
+        ("--clusters", &args.clusters),
+        ("--decisions", &args.decisions),
+        ("--paragraphs", &args.paragraphs),
+        ("--index-out", &args.index_out),
+    ] {
+        if let Some(p) = path {
+            outputs.push((flag, p));
+        }
     }
-    out.write_all(b"\n")
+    crate::paths::refuse_shared_outputs(&outputs)?;
+    crate::paths::refuse_inputs_as_outputs(&outputs, files)?;
+    if let Some(index) = &args.index_in {
+        let index = [Ok(InputFile {
+            path: index.clone(),
+            relative: PathBuf::new(),
+        })];
+        let not_index_out: Vec<(&str, &Path)> = outputs
+            .iter()
+            .copied()
+            .filter(|&(flag, _)| flag != "--index-out")
+            .collect();
+        crate::paths::refuse_inputs_as_outputs(&not_index_out, &index)?;
+    }
+    for (flag, path) in &outputs {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(format!(
+                "{flag} {}: the directory {} does not exist",
+                path.display(),
+                dir.display()
+            ));
+        }
+    }
+    Ok(())
 }

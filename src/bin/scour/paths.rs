@@ -50,6 +50,29 @@ pub fn refuse_inputs_as_outputs(
     Ok(())
 }
 
+/// Refuses two output files (named by their flags) at one path: the second would truncate or
+/// interleave with the first. `/dev/null` may take any number of them.
+pub fn refuse_shared_outputs(outputs: &[(&str, &Path)]) -> Result<(), String> {
+    let mut seen: Vec<(&str, &Path, PathBuf)> = Vec::new();
+    for &(flag, path) in outputs {
+        let Some(target) = resolved(path) else {
+            continue;
+        };
+        if target == Path::new("/dev/null") {
+            continue;
+        }
+        if let Some((first, first_path, _)) = seen.iter().find(|(_, _, t)| *t == target) {
+            return Err(format!(
+                "{first} {} and {flag} {} are the same file; give them different paths",
+                first_path.display(),
+                path.display()
+            ));
+        }
+        seen.push((flag, path, target));
+    }
+    Ok(())
+}
+
 /// Refuses an output directory in which two inputs would be written at one path (the second
 /// would replace the first), or in which an input would be written over itself.
 pub fn refuse_output_clashes(
