@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! ../shared/data/unpack.sh target/scour-data
-//! cargo run --release --example mojibake_speed [-- target/scour-data/laws-zh.jsonl [../shared/data/encodings]]
+//! cargo run --release --example mojibake_speed [-- target/scour-data/corpus/laws-zh.jsonl [../shared/data/encodings]]
 //! ```
 //!
 //! Prints MB/s (10^6 bytes of input per second of the thread's CPU time, the best of three runs,
@@ -44,7 +44,7 @@ fn rate(bytes: usize, mut f: impl FnMut() -> usize) -> f64 {
 fn main() {
     let path = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "target/scour-data/laws-zh.jsonl".into());
+        .unwrap_or_else(|| "target/scour-data/corpus/laws-zh.jsonl".into());
     if std::env::var_os("ONLY_MANIFEST").is_some() {
         manifest_figures(&std::path::PathBuf::from(
             std::env::args()

@@ -21,6 +21,15 @@ use std::path::PathBuf;
 use scour::mojibake::Repairer;
 use suite::{judge, Outcome, Path};
 
+/// Where `unpack.sh` put a file: under `corpus/` or `neardup/` of the folder (or in it).
+fn unpacked(data: &std::path::Path, name: &str) -> PathBuf {
+    ["corpus", "neardup", ""]
+        .iter()
+        .map(|sub| data.join(sub).join(name))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| data.join(name))
+}
+
 fn snippets(text: &str, every: usize, out: &mut Vec<String>) {
     for (i, line) in text.lines().enumerate() {
         if i % every != 0 {
@@ -43,7 +52,7 @@ fn main() {
     );
     let mut zh_docs = Vec::new();
     let laws = std::io::BufReader::new(
-        std::fs::File::open(data.join("laws-zh.jsonl")).expect("laws-zh.jsonl"),
+        std::fs::File::open(unpacked(&data, "laws-zh.jsonl")).expect("laws-zh.jsonl"),
     );
     for (i, line) in laws.lines().enumerate() {
         if i % 2 == 1 {
@@ -51,7 +60,7 @@ fn main() {
             zh_docs.push(v["text"].as_str().unwrap_or("").to_owned());
         }
     }
-    if let Ok(f) = std::fs::File::open(data.join("oiwiki-revisions.jsonl")) {
+    if let Ok(f) = std::fs::File::open(unpacked(&data, "oiwiki-revisions.jsonl")) {
         for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
             if i % 20 == 0 {
                 let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
@@ -203,7 +212,7 @@ fn main() {
     // (The classical corpus and the even laws records trained the Han statistics.)
     let cleaner = scour::Cleaner::new();
     for name in ["laws-zh.jsonl", "classical-modern-zh.jsonl"] {
-        let Ok(f) = std::fs::File::open(data.join(name)) else {
+        let Ok(f) = std::fs::File::open(unpacked(&data, name)) else {
             continue;
         };
         let (mut chars, mut false_edits, mut suspicions, mut lost) = (0usize, 0usize, 0, 0);

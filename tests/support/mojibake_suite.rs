@@ -98,17 +98,55 @@ impl Path {
         })
     }
 
-    /// The best any repair can give: the text itself, or for the lossy path the text with the
-    /// damaged character as U+FFFD. (The double-byte decoders lose bytes too, where a byte pair
-    /// is not in their table; [`judge`] allows for that with [`Outcome::ExactButLost`].)
+    /// The best any repair can give, without guessing: the text itself, with each character
+    /// that lost a byte on the way as U+FFFD (one per character). Bytes are lost by the lossy
+    /// path (one replaced by `?`) and by the double-byte decoders, which turn a byte pair that
+    /// is not in their table into U+FFFD.
     pub fn truth(self, text: &str) -> String {
-        match (self, lossy_target(text)) {
-            (Path::Windows1252Lossy, Some((at, c))) => {
-                format!("{}\u{FFFD}{}", &text[..at], &text[at + c.len_utf8()..])
-            }
+        match self {
+            Path::Windows1252Lossy => match lossy_target(text) {
+                Some((at, c)) => format!("{}\u{FFFD}{}", &text[..at], &text[at + c.len_utf8()..]),
+                None => text.to_owned(),
+            },
+            Path::Utf8AsGbk => mark_destroyed(GBK, text),
+            Path::Utf8AsBig5 => mark_destroyed(BIG5, text),
+            Path::Utf8AsShiftJis => mark_destroyed(SHIFT_JIS, text),
             _ => text.to_owned(),
         }
     }
+}
+
+/// `text` with each character that `encoding`'s decoder, reading the UTF-8 bytes, swallowed
+/// (wholly or in part) into a malformed sequence replaced by U+FFFD.
+fn mark_destroyed(encoding: &'static encoding_rs::Encoding, text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut lost = vec![false; bytes.len()];
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len() * 3 + 16);
+    let mut read_total = 0;
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&bytes[read_total..], &mut out, true);
+        read_total += read;
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => break,
+            encoding_rs::DecoderResult::OutputFull => out.reserve(bytes.len() + 16),
+            encoding_rs::DecoderResult::Malformed(bad, after) => {
+                let end = read_total - usize::from(after);
+                let start = end.saturating_sub(usize::from(bad));
+                lost[start..end].iter_mut().for_each(|l| *l = true);
+            }
+        }
+    }
+    text.char_indices()
+        .map(|(i, c)| {
+            if lost[i..i + c.len_utf8()].contains(&true) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The multi-byte character in the middle of `text` that the lossy path damages.
@@ -147,15 +185,20 @@ pub fn judge(repaired: &str, truth: &str) -> Outcome {
     }
 }
 
+/// Whether `r` matches `t` where each U+FFFD of `r` may stand for one or two characters of `t`
+/// (or for a U+FFFD of `t`). Dynamic programming over suffixes: `ok[i][j]` says whether
+/// `r[i..]` matches `t[j..]`.
 fn matches_with_losses(r: &[char], t: &[char]) -> bool {
-    match (r.first(), t.first()) {
-        (None, None) => true,
-        (Some('\u{FFFD}'), _) => {
-            let rest = &r[1..];
-            (1..=2).any(|k| t.len() >= k && matches_with_losses(rest, &t[k..]))
-                || t.first() == Some(&'\u{FFFD}') && matches_with_losses(rest, &t[1..])
+    let mut ok = vec![vec![false; t.len() + 1]; r.len() + 1];
+    ok[r.len()][t.len()] = true;
+    for i in (0..r.len()).rev() {
+        for j in (0..=t.len()).rev() {
+            ok[i][j] = if r[i] == '\u{FFFD}' {
+                (1..=2).any(|k| j + k <= t.len() && ok[i + 1][j + k])
+            } else {
+                j < t.len() && r[i] == t[j] && ok[i + 1][j + 1]
+            };
         }
-        (Some(a), Some(b)) if a == b => matches_with_losses(&r[1..], &t[1..]),
-        _ => false,
     }
+    ok[0][0]
 }
