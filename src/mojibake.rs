@@ -682,6 +682,11 @@ fn read_utf8_with(
             let mut best_end = None;
             loop {
                 if let Some((len, decoded, lost)) = sequence_at(units, k, chars, space_a0) {
+                    // Through a double-byte decoder, where a lost byte belongs is for the
+                    // framing of the whole lost stretch to say.
+                    if lost && cut_end {
+                        break;
+                    }
                     k += len;
                     run.push((k, decoded, lost));
                 } else if run.last().is_some_and(|r| r.2)
@@ -752,6 +757,13 @@ fn read_utf8_with(
                 k += 1;
             }
             if has_lost {
+                if let Some(framed) = frame_lost_stretch(&units[i..k], units.get(k)) {
+                    r.lost += framed.chars().filter(|&c| c == '\u{FFFD}').count();
+                    r.sequences += framed.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
+                    r.text.push_str(&framed);
+                    i = k;
+                    continue;
+                }
                 // One U+FFFD per character lost, as near as the byte count tells (CJK characters
                 // are three bytes in UTF-8).
                 for _ in 0..(bytes / 3).max(1) {
@@ -776,6 +788,167 @@ fn read_utf8_with(
         }
     }
     r
+}
+
+/// How many steps [`frame_lost_stretch`] takes in its search before giving up.
+const FRAMING_LIMIT: usize = 4096;
+
+/// Frames a stretch of re-encoded units that holds lost bytes (a double-byte decoder's U+FFFD)
+/// as UTF-8, and reads it: each character that held a lost byte becomes one U+FFFD, each whole
+/// character of known bytes is itself. `after` is the unit that follows the stretch.
+///
+/// UTF-8 frames itself: a known lead byte starts a character, a known continuation byte does
+/// not. Only the lost bytes are open, and they are constrained by how the decoders lose them:
+/// a U+FFFD stands for one byte (a lead byte whose partner was refused, or a lone byte no
+/// pair starts) or, when a non-ASCII byte followed it, for two (the pair refused together); a
+/// lost byte is never ASCII (the decoders read an ASCII byte again). Every framing of the
+/// stretch into whole characters is tried; the reading with the fewest lost characters, then
+/// the fewest lost characters that are not three bytes long (CJK text is three-byte
+/// characters) is taken. `None` when no framing fits, or there are too many to try.
+fn frame_lost_stretch(units: &[Unit], after: Option<&Unit>) -> Option<String> {
+    // The stretch as slots: a known byte, or a lost one that may stand for two bytes.
+    let non_ascii_after = |k: usize| {
+        units
+            .get(k + 1)
+            .or(if k + 1 == units.len() { after } else { None })
+            .is_some_and(|n| n.lost || n.byte >= 0x80)
+    };
+    struct Search<'a> {
+        units: &'a [Unit],
+        may_be_two: Vec<bool>,
+        explored: usize,
+        best: Option<((usize, usize), String)>,
+    }
+    /// One character under way: its known bytes (None for a lost one) and the bytes it needs.
+    fn walk(
+        search: &mut Search<'_>,
+        k: usize,
+        // Lost bytes of the current slot still to place (0, 1 or 2 in all).
+        pending_lost: usize,
+        current: &mut Vec<Option<u8>>,
+        need: usize,
+        out: &mut String,
+        score: (usize, usize),
+    ) {
+        if search.explored >= FRAMING_LIMIT {
+            return;
+        }
+        search.explored += 1;
+        // The next byte: a lost one of the current slot, else the next slot.
+        // `lone_before_non_ascii`: a lost unit standing for one byte although a non-ASCII byte
+        // follows it; the decoders refuse a single byte that way only when it cannot start a
+        // pair (0x80, 0xA0), which in UTF-8 is a continuation byte.
+        let (byte, next_k, next_pending, branches, may_be_two): (
+            Option<u8>,
+            usize,
+            usize,
+            &[usize],
+            bool,
+        ) = if pending_lost > 0 {
+            (None, k, pending_lost - 1, &[0], false)
+        } else if let Some(u) = search.units.get(k) {
+            if u.lost {
+                // Choose how many bytes this U+FFFD stands for; the first is taken now.
+                let two = search.may_be_two[k];
+                (None, k + 1, 0, if two { &[0, 1] } else { &[0] }, two)
+            } else {
+                (Some(u.byte), k + 1, 0, &[0], false)
+            }
+        } else {
+                // The end: the last character must be whole.
+                if need == 0 && current.is_empty() {
+                    if search.best.as_ref().is_none_or(|(best, _)| score < *best) {
+                        search.best = Some((score, out.clone()));
+                    }
+                }
+                return;
+            };
+        for &extra in branches {
+            let pending = next_pending + extra;
+            match byte {
+                Some(b) if need > 0 => {
+                    if !(0x80..=0xBF).contains(&b) {
+                        continue;
+                    }
+                    current.push(Some(b));
+                    finish(search, next_k, pending, current, need - 1, out, score);
+                    current.pop();
+                }
+                Some(b) if b < 0x80 => {
+                    out.push(char::from(b));
+                    walk(search, next_k, pending, current, 0, out, score);
+                    out.pop();
+                }
+                Some(b) => {
+                    let Some(n) = continuation_count(b) else {
+                        continue;
+                    };
+                    current.push(Some(b));
+                    walk(search, next_k, pending, current, n, out, score);
+                    current.pop();
+                }
+                None if need > 0 => {
+                    current.push(None);
+                    finish(search, next_k, pending, current, need - 1, out, score);
+                    current.pop();
+                }
+                None if may_be_two && extra == 0 => {}
+                None => {
+                    // A lost lead byte: of a two-, three- or four-byte character.
+                    for n in [2, 1, 3] {
+                        current.push(None);
+                        walk(search, next_k, pending, current, n, out, score);
+                        current.pop();
+                    }
+                }
+            }
+        }
+    }
+    /// Closes the current character when it needs nothing more, then walks on.
+    fn finish(
+        search: &mut Search<'_>,
+        k: usize,
+        pending_lost: usize,
+        current: &mut Vec<Option<u8>>,
+        need: usize,
+        out: &mut String,
+        score: (usize, usize),
+    ) {
+        if need > 0 {
+            walk(search, k, pending_lost, current, need, out, score);
+            return;
+        }
+        let len = out.len();
+        let taken = std::mem::take(current);
+        let score = if taken.contains(&None) {
+            out.push('\u{FFFD}');
+            (score.0 + usize::from(taken.len() != 3), score.1 + 1)
+        } else {
+            let bytes: Vec<u8> = taken.iter().flatten().copied().collect();
+            match std::str::from_utf8(&bytes) {
+                Ok(s) => out.push_str(s),
+                Err(_) => {
+                    *current = taken;
+                    return;
+                }
+            }
+            score
+        };
+        walk(search, k, pending_lost, &mut Vec::new(), 0, out, score);
+        out.truncate(len);
+        *current = taken;
+    }
+    let mut search = Search {
+        units,
+        may_be_two: (0..units.len()).map(non_ascii_after).collect(),
+        explored: 0,
+        best: None,
+    };
+    walk(&mut search, 0, 0, &mut Vec::new(), 0, &mut String::new(), (0, 0));
+    if search.explored >= FRAMING_LIMIT {
+        return None;
+    }
+    search.best.map(|(_, text)| text)
 }
 
 /// True if `units` are a UTF-8 lead byte and fewer continuation bytes than it announces.
