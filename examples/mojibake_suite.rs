@@ -138,6 +138,7 @@ fn main() {
                         "path": path.name(),
                         "garbled": garbled,
                         "truth": path.truth(s),
+                        "original": s,
                         "scour": repaired,
                     });
                     writeln!(w, "{line}").unwrap();

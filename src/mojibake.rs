@@ -790,9 +790,6 @@ fn read_utf8_with(
     r
 }
 
-/// How many steps [`frame_lost_stretch`] takes in its search before giving up.
-const FRAMING_LIMIT: usize = 4096;
-
 /// Frames a stretch of re-encoded units that holds lost bytes (a double-byte decoder's U+FFFD)
 /// as UTF-8, and reads it: each character that held a lost byte becomes one U+FFFD, each whole
 /// character of known bytes is itself. `after` is the unit that follows the stretch.
@@ -800,155 +797,149 @@ const FRAMING_LIMIT: usize = 4096;
 /// UTF-8 frames itself: a known lead byte starts a character, a known continuation byte does
 /// not. Only the lost bytes are open, and they are constrained by how the decoders lose them:
 /// a U+FFFD stands for one byte (a lead byte whose partner was refused, or a lone byte no
-/// pair starts) or, when a non-ASCII byte followed it, for two (the pair refused together); a
-/// lost byte is never ASCII (the decoders read an ASCII byte again). Every framing of the
-/// stretch into whole characters is tried; the reading with the fewest lost characters, then
-/// the fewest lost characters that are not three bytes long (CJK text is three-byte
-/// characters) is taken. `None` when no framing fits, or there are too many to try.
+/// pair starts) or, when a non-ASCII byte (or the end) followed it, for two (the pair refused
+/// together); a lone one before a non-ASCII byte is a byte no pair starts (0x80, 0xA0), a
+/// continuation byte in UTF-8; a lost byte is never ASCII (the decoders read an ASCII byte
+/// again). Of all framings into whole characters, the one with the fewest lost characters that
+/// are not three bytes long (CJK text is three-byte characters), then the fewest lost
+/// characters, is taken: a shortest-path search over byte positions, linear in the stretch.
+/// `None` when no framing fits.
 fn frame_lost_stretch(units: &[Unit], after: Option<&Unit>) -> Option<String> {
-    // The stretch as slots: a known byte, or a lost one that may stand for two bytes.
-    let non_ascii_after = |k: usize| {
-        units
-            .get(k + 1)
-            .or(if k + 1 == units.len() { after } else { None })
-            .is_some_and(|n| n.lost || n.byte >= 0x80)
-    };
-    struct Search<'a> {
-        units: &'a [Unit],
-        may_be_two: Vec<bool>,
-        explored: usize,
-        best: Option<((usize, usize), String)>,
+    /// A place in the stretch: the next unit, and whether the second byte of the lost unit
+    /// before it is still to be read.
+    #[derive(Clone, Copy)]
+    struct Place {
+        unit: usize,
+        pending: bool,
     }
-    /// One character under way: its known bytes (None for a lost one) and the bytes it needs.
-    fn walk(
-        search: &mut Search<'_>,
-        k: usize,
-        // Lost bytes of the current slot still to place (0, 1 or 2 in all).
-        pending_lost: usize,
-        current: &mut Vec<Option<u8>>,
-        need: usize,
-        out: &mut String,
-        score: (usize, usize),
-    ) {
-        if search.explored >= FRAMING_LIMIT {
-            return;
-        }
-        search.explored += 1;
-        // The next byte: a lost one of the current slot, else the next slot.
-        // `lone_before_non_ascii`: a lost unit standing for one byte although a non-ASCII byte
-        // follows it; the decoders refuse a single byte that way only when it cannot start a
-        // pair (0x80, 0xA0), which in UTF-8 is a continuation byte.
-        let (byte, next_k, next_pending, branches, may_be_two): (
-            Option<u8>,
-            usize,
-            usize,
-            &[usize],
-            bool,
-        ) = if pending_lost > 0 {
-            (None, k, pending_lost - 1, &[0], false)
-        } else if let Some(u) = search.units.get(k) {
-            if u.lost {
-                // Choose how many bytes this U+FFFD stands for; the first is taken now.
-                let two = search.may_be_two[k];
-                (None, k + 1, 0, if two { &[0, 1] } else { &[0] }, two)
-            } else {
-                (Some(u.byte), k + 1, 0, &[0], false)
-            }
-        } else {
-                // The end: the last character must be whole.
-                if need == 0 && current.is_empty() {
-                    if search.best.as_ref().is_none_or(|(best, _)| score < *best) {
-                        search.best = Some((score, out.clone()));
-                    }
-                }
-                return;
-            };
-        for &extra in branches {
-            let pending = next_pending + extra;
-            match byte {
-                Some(b) if need > 0 => {
-                    if !(0x80..=0xBF).contains(&b) {
-                        continue;
-                    }
-                    current.push(Some(b));
-                    finish(search, next_k, pending, current, need - 1, out, score);
-                    current.pop();
-                }
-                Some(b) if b < 0x80 => {
-                    out.push(char::from(b));
-                    walk(search, next_k, pending, current, 0, out, score);
-                    out.pop();
-                }
-                Some(b) => {
-                    let Some(n) = continuation_count(b) else {
-                        continue;
-                    };
-                    current.push(Some(b));
-                    walk(search, next_k, pending, current, n, out, score);
-                    current.pop();
-                }
-                None if need > 0 => {
-                    current.push(None);
-                    finish(search, next_k, pending, current, need - 1, out, score);
-                    current.pop();
-                }
-                None if may_be_two && extra == 0 => {}
-                None => {
-                    // A lost lead byte: of a two-, three- or four-byte character.
-                    for n in [2, 1, 3] {
-                        current.push(None);
-                        walk(search, next_k, pending, current, n, out, score);
-                        current.pop();
-                    }
-                }
-            }
-        }
+    enum Byte {
+        Known(u8),
+        /// A lost byte; `cont` when it can only be a continuation byte.
+        Lost { cont: bool },
     }
-    /// Closes the current character when it needs nothing more, then walks on.
-    fn finish(
-        search: &mut Search<'_>,
-        k: usize,
-        pending_lost: usize,
-        current: &mut Vec<Option<u8>>,
-        need: usize,
-        out: &mut String,
-        score: (usize, usize),
-    ) {
-        if need > 0 {
-            walk(search, k, pending_lost, current, need, out, score);
-            return;
+    // At the end of the text the byte after a U+FFFD is unknown: it may have been swallowed.
+    let may_be_two: Vec<bool> = (0..units.len())
+        .map(|k| {
+            units
+                .get(k + 1)
+                .or(if k + 1 == units.len() { after } else { None })
+                .is_none_or(|n| n.lost || n.byte >= 0x80)
+        })
+        .collect();
+    let next_bytes = |at: Place| -> Vec<(Byte, Place)> {
+        if at.pending {
+            let to = Place { unit: at.unit, pending: false };
+            return vec![(Byte::Lost { cont: false }, to)];
         }
-        let len = out.len();
-        let taken = std::mem::take(current);
-        let score = if taken.contains(&None) {
-            out.push('\u{FFFD}');
-            (score.0 + usize::from(taken.len() != 3), score.1 + 1)
-        } else {
-            let bytes: Vec<u8> = taken.iter().flatten().copied().collect();
-            match std::str::from_utf8(&bytes) {
-                Ok(s) => out.push_str(s),
-                Err(_) => {
-                    *current = taken;
-                    return;
-                }
-            }
-            score
+        let Some(u) = units.get(at.unit) else {
+            return Vec::new();
         };
-        walk(search, k, pending_lost, &mut Vec::new(), 0, out, score);
-        out.truncate(len);
-        *current = taken;
-    }
-    let mut search = Search {
-        units,
-        may_be_two: (0..units.len()).map(non_ascii_after).collect(),
-        explored: 0,
-        best: None,
+        let one = Place { unit: at.unit + 1, pending: false };
+        if !u.lost {
+            return vec![(Byte::Known(u.byte), one)];
+        }
+        let two = may_be_two[at.unit];
+        let mut options = vec![(Byte::Lost { cont: two }, one)];
+        if two {
+            let first_of_two = Place { unit: at.unit + 1, pending: true };
+            options.push((Byte::Lost { cont: false }, first_of_two));
+        }
+        options
     };
-    walk(&mut search, 0, 0, &mut Vec::new(), 0, &mut String::new(), (0, 0));
-    if search.explored >= FRAMING_LIMIT {
+    // Every character that can be read from `at`: where it ends, its cost, and its text.
+    let read_char = |at: Place| -> Vec<(Place, (usize, usize), char)> {
+        let mut found = Vec::new();
+        for (first, after_first) in next_bytes(at) {
+            let (lengths, lead): (&[usize], Option<u8>) = match first {
+                Byte::Known(b) if b < 0x80 => {
+                    found.push((after_first, (0, 0), char::from(b)));
+                    continue;
+                }
+                Byte::Known(b) => match continuation_count(b) {
+                    Some(1) => (&[1], Some(b)),
+                    Some(2) => (&[2], Some(b)),
+                    Some(_) => (&[3], Some(b)),
+                    None => continue,
+                },
+                Byte::Lost { cont: true } => continue,
+                Byte::Lost { cont: false } => (&[2, 1, 3], None),
+            };
+            for &need in lengths {
+                // Walk the continuation bytes, branching where a lost unit may be one or two.
+                let mut partial: Vec<(Place, Vec<u8>, bool)> =
+                    vec![(after_first, lead.into_iter().collect(), lead.is_none())];
+                for _ in 0..need {
+                    let mut grown = Vec::new();
+                    for (place, bytes, lost) in partial {
+                        for (byte, to) in next_bytes(place) {
+                            match byte {
+                                Byte::Known(b) if (0x80..=0xBF).contains(&b) => {
+                                    let mut more = bytes.clone();
+                                    more.push(b);
+                                    grown.push((to, more, lost));
+                                }
+                                Byte::Known(_) => {}
+                                Byte::Lost { .. } => grown.push((to, bytes.clone(), true)),
+                            }
+                        }
+                    }
+                    partial = grown;
+                }
+                for (to, bytes, lost) in partial {
+                    if lost {
+                        found.push((to, (usize::from(need + 1 != 3), 1), '\u{FFFD}'));
+                    } else if let Some(c) = std::str::from_utf8(&bytes)
+                        .ok()
+                        .and_then(|s| s.chars().next())
+                    {
+                        found.push((to, (0, 0), c));
+                    }
+                }
+            }
+        }
+        found
+    };
+    // Places in byte order: the pending second byte of unit k - 1 comes before unit k.
+    let index = |p: Place| p.unit * 2 + usize::from(!p.pending);
+    let slots = units.len() * 2 + 2;
+    let mut best: Vec<Option<((usize, usize), usize, char)>> = vec![None; slots];
+    let start = Place { unit: 0, pending: false };
+    let mut reached = vec![false; slots];
+    reached[index(start)] = true;
+    let mut cost_at: Vec<(usize, usize)> = vec![(0, 0); slots];
+    for slot in 0..slots {
+        if !reached[slot] {
+            continue;
+        }
+        let at = Place {
+            unit: slot / 2,
+            pending: slot % 2 == 0,
+        };
+        for (to, cost, c) in read_char(at) {
+            let total = (cost_at[slot].0 + cost.0, cost_at[slot].1 + cost.1);
+            let t = index(to);
+            if !reached[t] || total < cost_at[t] {
+                reached[t] = true;
+                cost_at[t] = total;
+                best[t] = Some((total, slot, c));
+            }
+        }
+    }
+    let end = index(Place {
+        unit: units.len(),
+        pending: false,
+    });
+    if !reached[end] {
         return None;
     }
-    search.best.map(|(_, text)| text)
+    let mut text = Vec::new();
+    let mut slot = end;
+    while slot != index(start) {
+        let (_, from, c) = best[slot]?;
+        text.push(c);
+        slot = from;
+    }
+    Some(text.into_iter().rev().collect())
 }
 
 /// True if `units` are a UTF-8 lead byte and fewer continuation bytes than it announces.
