@@ -549,6 +549,17 @@ fn encode_whatwg(encoding: &'static Encoding, c: char) -> Option<Vec<Vec<u8>>> {
                         }
                     }
                 }
+                // The encoder's own bytes first: a character read from two byte pairs (Big5's
+                // HKSCS duplicates) was far more likely written by the common one.
+                for (ch, alternatives) in map.iter_mut() {
+                    let mut utf8 = [0; 4];
+                    let (canonical, _, unmappable) = e.encode(ch.encode_utf8(&mut utf8));
+                    if let Some(at) = alternatives.iter().position(|a| *a == *canonical) {
+                        if !unmappable {
+                            alternatives[..=at].rotate_right(1);
+                        }
+                    }
+                }
                 (e, map)
             })
             .collect()
@@ -664,6 +675,19 @@ fn read_utf8_with(
         lost: 0,
         restored: 0,
     };
+    // Through a double-byte decoder that lost bytes, the span is framed as a whole: where a
+    // lost byte belongs decides the frame of everything around it.
+    if cut_end && units.iter().any(|u| u.lost) {
+        if let Some(framed) = frame_lost_stretch(units, None) {
+            r.lost = framed.chars().filter(|&c| c == '\u{FFFD}').count();
+            r.sequences = framed
+                .chars()
+                .filter(|&c| !c.is_ascii() && c != '\u{FFFD}')
+                .count();
+            r.text = framed;
+            return r;
+        }
+    }
     let starts_char = |k: usize| k == 0 || units[k].char_index != units[k - 1].char_index;
     let ends_char = |k: usize| k == units.len() || starts_char(k);
     let mut i = 0;
@@ -759,7 +783,10 @@ fn read_utf8_with(
             if has_lost {
                 if let Some(framed) = frame_lost_stretch(&units[i..k], units.get(k)) {
                     r.lost += framed.chars().filter(|&c| c == '\u{FFFD}').count();
-                    r.sequences += framed.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
+                    r.sequences += framed
+                        .chars()
+                        .filter(|&c| !c.is_ascii() && c != '\u{FFFD}')
+                        .count();
                     r.text.push_str(&framed);
                     i = k;
                     continue;
@@ -801,8 +828,10 @@ fn read_utf8_with(
 /// together); a lone one before a non-ASCII byte is a byte no pair starts (0x80, 0xA0), a
 /// continuation byte in UTF-8; a lost byte is never ASCII (the decoders read an ASCII byte
 /// again). Of all framings into whole characters, the one with the fewest lost characters that
-/// are not three bytes long (CJK text is three-byte characters), then the fewest lost
-/// characters, is taken: a shortest-path search over byte positions, linear in the stretch.
+/// are not three bytes long (CJK text is three-byte characters), then the fewest lone lost
+/// bytes before a non-ASCII byte (a decoder refuses a pair far more often than it meets a byte
+/// that starts none), then the fewest lost characters, is taken: a shortest-path search over
+/// byte positions, linear in the stretch.
 /// `None` when no framing fits.
 fn frame_lost_stretch(units: &[Unit], after: Option<&Unit>) -> Option<String> {
     /// A place in the stretch: the next unit, and whether the second byte of the lost unit
@@ -812,10 +841,15 @@ fn frame_lost_stretch(units: &[Unit], after: Option<&Unit>) -> Option<String> {
         unit: usize,
         pending: bool,
     }
+    /// Lost characters that are not three bytes long, lost bytes read as lone bytes before a
+    /// non-ASCII byte, lost characters: fewer is likelier, in that order.
+    type Cost = (usize, usize, usize);
     enum Byte {
         Known(u8),
         /// A lost byte; `cont` when it can only be a continuation byte.
-        Lost { cont: bool },
+        Lost {
+            cont: bool,
+        },
     }
     // At the end of the text the byte after a U+FFFD is unknown: it may have been swallowed.
     let may_be_two: Vec<bool> = (0..units.len())
@@ -828,31 +862,40 @@ fn frame_lost_stretch(units: &[Unit], after: Option<&Unit>) -> Option<String> {
         .collect();
     let next_bytes = |at: Place| -> Vec<(Byte, Place)> {
         if at.pending {
-            let to = Place { unit: at.unit, pending: false };
+            let to = Place {
+                unit: at.unit,
+                pending: false,
+            };
             return vec![(Byte::Lost { cont: false }, to)];
         }
         let Some(u) = units.get(at.unit) else {
             return Vec::new();
         };
-        let one = Place { unit: at.unit + 1, pending: false };
+        let one = Place {
+            unit: at.unit + 1,
+            pending: false,
+        };
         if !u.lost {
             return vec![(Byte::Known(u.byte), one)];
         }
         let two = may_be_two[at.unit];
         let mut options = vec![(Byte::Lost { cont: two }, one)];
         if two {
-            let first_of_two = Place { unit: at.unit + 1, pending: true };
+            let first_of_two = Place {
+                unit: at.unit + 1,
+                pending: true,
+            };
             options.push((Byte::Lost { cont: false }, first_of_two));
         }
         options
     };
     // Every character that can be read from `at`: where it ends, its cost, and its text.
-    let read_char = |at: Place| -> Vec<(Place, (usize, usize), char)> {
+    let read_char = |at: Place| -> Vec<(Place, Cost, char)> {
         let mut found = Vec::new();
         for (first, after_first) in next_bytes(at) {
             let (lengths, lead): (&[usize], Option<u8>) = match first {
                 Byte::Known(b) if b < 0x80 => {
-                    found.push((after_first, (0, 0), char::from(b)));
+                    found.push((after_first, (0, 0, 0), char::from(b)));
                     continue;
                 }
                 Byte::Known(b) => match continuation_count(b) {
@@ -866,33 +909,35 @@ fn frame_lost_stretch(units: &[Unit], after: Option<&Unit>) -> Option<String> {
             };
             for &need in lengths {
                 // Walk the continuation bytes, branching where a lost unit may be one or two.
-                let mut partial: Vec<(Place, Vec<u8>, bool)> =
-                    vec![(after_first, lead.into_iter().collect(), lead.is_none())];
+                let mut partial: Vec<(Place, Vec<u8>, bool, usize)> =
+                    vec![(after_first, lead.into_iter().collect(), lead.is_none(), 0)];
                 for _ in 0..need {
                     let mut grown = Vec::new();
-                    for (place, bytes, lost) in partial {
+                    for (place, bytes, lost, lone) in partial {
                         for (byte, to) in next_bytes(place) {
                             match byte {
                                 Byte::Known(b) if (0x80..=0xBF).contains(&b) => {
                                     let mut more = bytes.clone();
                                     more.push(b);
-                                    grown.push((to, more, lost));
+                                    grown.push((to, more, lost, lone));
                                 }
                                 Byte::Known(_) => {}
-                                Byte::Lost { .. } => grown.push((to, bytes.clone(), true)),
+                                Byte::Lost { cont } => {
+                                    grown.push((to, bytes.clone(), true, lone + usize::from(cont)))
+                                }
                             }
                         }
                     }
                     partial = grown;
                 }
-                for (to, bytes, lost) in partial {
+                for (to, bytes, lost, lone) in partial {
                     if lost {
-                        found.push((to, (usize::from(need + 1 != 3), 1), '\u{FFFD}'));
+                        found.push((to, (usize::from(need + 1 != 3), lone, 1), '\u{FFFD}'));
                     } else if let Some(c) = std::str::from_utf8(&bytes)
                         .ok()
                         .and_then(|s| s.chars().next())
                     {
-                        found.push((to, (0, 0), c));
+                        found.push((to, (0, 0, 0), c));
                     }
                 }
             }
@@ -902,11 +947,14 @@ fn frame_lost_stretch(units: &[Unit], after: Option<&Unit>) -> Option<String> {
     // Places in byte order: the pending second byte of unit k - 1 comes before unit k.
     let index = |p: Place| p.unit * 2 + usize::from(!p.pending);
     let slots = units.len() * 2 + 2;
-    let mut best: Vec<Option<((usize, usize), usize, char)>> = vec![None; slots];
-    let start = Place { unit: 0, pending: false };
+    let mut best: Vec<Option<(Cost, usize, char)>> = vec![None; slots];
+    let start = Place {
+        unit: 0,
+        pending: false,
+    };
     let mut reached = vec![false; slots];
     reached[index(start)] = true;
-    let mut cost_at: Vec<(usize, usize)> = vec![(0, 0); slots];
+    let mut cost_at: Vec<Cost> = vec![(0, 0, 0); slots];
     for slot in 0..slots {
         if !reached[slot] {
             continue;
@@ -916,7 +964,8 @@ fn frame_lost_stretch(units: &[Unit], after: Option<&Unit>) -> Option<String> {
             pending: slot % 2 == 0,
         };
         for (to, cost, c) in read_char(at) {
-            let total = (cost_at[slot].0 + cost.0, cost_at[slot].1 + cost.1);
+            let c0 = cost_at[slot];
+            let total = (c0.0 + cost.0, c0.1 + cost.1, c0.2 + cost.2);
             let t = index(to);
             if !reached[t] || total < cost_at[t] {
                 reached[t] = true;

@@ -63,12 +63,43 @@ fn utf8_read_as_gbk() {
     }
 }
 
+/// UTF-8 read as Big5 loses most: Big5 refuses the trail bytes 0x80-0xA0 that UTF-8 is full
+/// of, taking a lead byte and its refused partner with each U+FFFD. Framing the stretch as
+/// UTF-8 tells which characters lost a byte, and keeps the whole ones between them.
+#[test]
+fn utf8_read_as_big5() {
+    let cases = [
+        ("上海市教育", "上海\u{FFFD}\u{FFFD}\u{FFFD}"),
+        (
+            "# 上海口岸服务条例",
+            "# 上海\u{FFFD}\u{FFFD}\u{FFFD}务\u{FFFD}\u{FFFD}",
+        ),
+        ("安全管理制度，", "安\u{FFFD}管\u{FFFD}\u{FFFD}度\u{FFFD}"),
+    ];
+    for (line, expected) in cases {
+        let garbled = Path::Utf8AsBig5.garble(line).unwrap();
+        assert_eq!(Path::Utf8AsBig5.truth(line), expected);
+        assert_eq!(repair(&garbled), expected, "{garbled:?}");
+    }
+    for line in LINES {
+        let garbled = Path::Utf8AsBig5.garble(line).unwrap();
+        assert_eq!(
+            repair(&garbled),
+            Path::Utf8AsBig5.truth(line),
+            "{garbled:?}"
+        );
+    }
+}
+
 /// UTF-8 read as Shift_JIS loses more: each destroyed stretch becomes one U+FFFD.
 #[test]
 fn utf8_read_as_shift_jis() {
     let line = "国家鼓励和支持文化产业发展。";
     let garbled = Path::Utf8AsShiftJis.garble(line).unwrap();
-    assert_eq!(Path::Utf8AsShiftJis.truth(line), "国家鼓励和支持文化产业发展\u{FFFD}");
+    assert_eq!(
+        Path::Utf8AsShiftJis.truth(line),
+        "国家鼓励和支持文化产业发展\u{FFFD}"
+    );
     assert_eq!(repair(&garbled), "国家鼓励和支持文化产业发展\u{FFFD}");
 }
 
