@@ -229,8 +229,9 @@ def compare_mojibake(suite, suite_time, data):
     print(f"\nscour: {suite_time:.1f} s for the suite run (generation, repair, clean-text check); "
           f"ftfy.fix_encoding: {ftfy_time:.1f} s for the repairs alone.\n")
     # Clean text: every 10th held-out (odd-numbered) laws record through ftfy.
-    laws = os.path.join(data, "laws-zh.jsonl")
-    if not os.path.exists(laws):
+    laws = next((p for p in (os.path.join(data, "corpus", "laws-zh.jsonl"),
+                             os.path.join(data, "laws-zh.jsonl")) if os.path.exists(p)), None)
+    if laws is None:
         return
     chars = changed = 0
     with open(laws, encoding="utf-8") as f:

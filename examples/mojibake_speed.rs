@@ -115,6 +115,41 @@ fn manifest_figures(root: &std::path::Path) {
         files.len(),
         bytes as f64 / 1e6
     );
+    // Single-byte documents of web-page sizes: each single-byte file of the set repeated to
+    // the size, decoded with detection.
+    // A file is single-byte when each of its bytes decodes alone to what the file decodes to.
+    let single: Vec<&Vec<u8>> = files
+        .iter()
+        .filter(|f| {
+            scour::decode(f).is_ok_and(|d| {
+                let forced = scour::Decoder::new().force(d.charset.name());
+                forced.is_ok_and(|dec| {
+                    let whole: usize = f
+                        .iter()
+                        .map(|b| dec.decode(&[*b]).map_or(0, |t| t.text.chars().count()))
+                        .sum();
+                    whole == d.text.chars().count()
+                }) && f.iter().any(|b| !b.is_ascii())
+            })
+        })
+        .collect();
+    for size in [4 << 10, 32 << 10, 1 << 20] {
+        let docs: Vec<Vec<u8>> = single
+            .iter()
+            .map(|f| f.iter().copied().cycle().take(size).collect())
+            .collect();
+        let bytes: usize = docs.iter().map(Vec::len).sum();
+        let speed = rate(bytes, || {
+            docs.iter()
+                .map(|d| scour::decode(d).map_or(0, |d| d.text.len()))
+                .sum()
+        });
+        println!(
+            "decode {} single-byte documents of {} KB with detection: {speed:.1} MB/s",
+            docs.len(),
+            size >> 10
+        );
+    }
 }
 
 fn clean_figures(docs: &[String], total: usize) {

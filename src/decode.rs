@@ -12,7 +12,8 @@
 //! 6. Mostly valid UTF-8 (at least [`Decoder::UTF8_VALID_RATIO`] valid multi-byte sequences per
 //!    malformed one, or a sequence cut short at the end) is decoded as UTF-8 with the malformed
 //!    sequences replaced, so that a truncated scrape is not mistaken for GBK.
-//! 7. Otherwise chardetng guesses among the legacy encodings of the Web, fed the first
+//! 7. Otherwise [`detect`](crate::detect::detect) chooses among the legacy encodings
+//!    (chardetng's proposal and about twenty-five others, scored), reading at most the first
 //!    [`Decoder::DETECT_BYTES`] bytes.
 //!
 //! A malformed sequence becomes U+FFFD and a [`Stage::Decode`] edit with its offset and bytes;
@@ -166,7 +167,7 @@ impl Decoder {
     /// How many valid multi-byte UTF-8 sequences per malformed one make a text UTF-8 with errors
     /// rather than a legacy encoding.
     pub const UTF8_VALID_RATIO: usize = 8;
-    /// How many bytes the statistical detector looks at.
+    /// How many bytes legacy detection reads, at most.
     pub const DETECT_BYTES: usize = 64 * 1024;
 
     /// A decoder that detects the encoding.

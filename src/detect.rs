@@ -52,7 +52,7 @@ use crate::decode::{Charset, Method};
 use crate::script::{is_hangul, is_kana};
 
 /// How many bytes each candidate decodes.
-pub const SAMPLE_BYTES: usize = 64 * 1024;
+pub const SAMPLE_BYTES: usize = crate::decode::Decoder::DETECT_BYTES;
 /// The head start, in cost points per non-ASCII character, of chardetng's proposal.
 pub const PROPOSAL_MARGIN: f64 = 0.15;
 /// The head start of a declared or HTTP charset that decodes the sample without error.
@@ -158,15 +158,14 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
             .and_then(language_tld)
             .map(Vec::from)
     });
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
-    let sample = &bytes[..bytes.len().min(crate::decode::Decoder::DETECT_BYTES)];
-    detector.feed(sample, sample.len() == bytes.len());
-    let proposal = Charset::Whatwg(detector.guess(tld.as_deref(), chardetng::Utf8Detection::Deny));
-
     let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
     // Every candidate is scored on the head of the sample; the few that come near the best
-    // there are scored again on the whole sample (see `ROUND_TWO`).
-    let head = cut_at_boundary(&sample[..sample.len().min(HEAD_BYTES)], sample.len());
+    // there are scored again on the whole sample (see `ROUND_TWO`). chardetng reads the head.
+    let head = head_of(sample);
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+    detector.feed(head, head.len() == bytes.len());
+    let proposal = Charset::Whatwg(detector.guess(tld.as_deref(), chardetng::Utf8Detection::Deny));
+
     let mut scored: Vec<Scored> = Vec::with_capacity(32);
     let consider = |scored: &mut Vec<Scored>, charset: Charset, margin: f64| {
         let charset = refine(charset, bytes);
@@ -276,8 +275,32 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     }
 }
 
-/// The bytes at the head of the sample on which every candidate is scored.
+/// The bytes at the head of the sample on which every candidate is scored, at least (see
+/// [`HEAD_NON_ASCII`]).
 pub const HEAD_BYTES: usize = 8 * 1024;
+/// The non-ASCII bytes the head must hold, when the sample has them: a page that opens with
+/// kilobytes of ASCII markup is judged on its text.
+pub const HEAD_NON_ASCII: usize = 1024;
+
+/// The head of `sample`: at least [`HEAD_BYTES`], and on to its [`HEAD_NON_ASCII`]th non-ASCII
+/// byte, cut back to an ASCII byte.
+fn head_of(sample: &[u8]) -> &[u8] {
+    if sample.len() <= HEAD_BYTES {
+        return sample;
+    }
+    let mut seen = 0;
+    let mut end = sample.len();
+    for (at, &b) in sample.iter().enumerate() {
+        seen += usize::from(!b.is_ascii());
+        if seen >= HEAD_NON_ASCII {
+            end = at + 1;
+            break;
+        }
+    }
+    let end = end.max(HEAD_BYTES);
+    cut_at_boundary(&sample[..end.min(sample.len())], sample.len())
+}
+
 /// How many candidates, at most, are scored again on the whole sample.
 pub const ROUND_TWO: usize = 3;
 /// How far behind the best on the head (in cost per character) a candidate may be and still be
@@ -1142,6 +1165,20 @@ mod tests {
         let found = detect(&bytes, &Hints::default());
         assert_eq!(found.charset.name(), "windows-1251");
         assert!(found.runner_up.is_some());
+    }
+
+    #[test]
+    fn a_long_ascii_opening_does_not_hide_the_text() {
+        // 20 KB of ASCII markup, then Russian in windows-1251: the head reaches the text.
+        let markup = "<script>var x = 1; // ascii only</script>\n".repeat(500);
+        let line = "Съешь же ещё этих мягких французских булок да выпей чаю. ";
+        let russian = line.repeat(100);
+        let (text, _, _) = encoding_rs::WINDOWS_1251.encode(&russian);
+        let mut bytes = markup.into_bytes();
+        bytes.extend_from_slice(&text);
+        assert!(bytes.iter().take(HEAD_BYTES * 2).all(u8::is_ascii));
+        let found = detect(&bytes, &Hints::default());
+        assert_eq!(found.charset.name(), "windows-1251");
     }
 
     #[test]
