@@ -19,6 +19,20 @@ fn dedup(args: &[&dyn AsRef<std::ffi::OsStr>]) -> (Option<i32>, String) {
     (out.status.code(), String::from_utf8(out.stderr).unwrap())
 }
 
+/// `scour dedup INPUT FLAG PATH`, with `-o KEPT` too when `flag` is another output.
+fn dedup_with_output(
+    input: &Path,
+    flag: &str,
+    path: &dyn AsRef<std::ffi::OsStr>,
+    kept: &Path,
+) -> (Option<i32>, String) {
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &flag, path];
+    if flag != "-o" {
+        args.extend([&"-o" as &dyn AsRef<std::ffi::OsStr>, &kept]);
+    }
+    dedup(&args)
+}
+
 /// Standard error without the summary line (its timings vary).
 fn reports(stderr: &str) -> &str {
     &stderr[..stderr.find("scour dedup: ").unwrap_or(stderr.len())]
@@ -62,11 +76,7 @@ fn outputs_over_inputs_are_refused_before_anything_is_written() {
         "--paragraphs",
         "--index-out",
     ] {
-        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &flag, &input];
-        if flag != "-o" {
-            args.extend([&"-o" as &dyn AsRef<std::ffi::OsStr>, &kept]);
-        }
-        let (code, stderr) = dedup(&args);
+        let (code, stderr) = dedup_with_output(&input, flag, &input, &kept);
         assert_eq!(code, Some(2), "{flag}: {stderr}");
         assert_eq!(
             stderr,
@@ -470,11 +480,7 @@ fn write_errors_name_the_file() {
         "--paragraphs",
         "--index-out",
     ] {
-        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &flag, &missing];
-        if flag != "-o" {
-            args.extend([&"-o" as &dyn AsRef<std::ffi::OsStr>, &kept]);
-        }
-        let (code, stderr) = dedup(&args);
+        let (code, stderr) = dedup_with_output(&input, flag, &missing, &kept);
         assert_eq!(code, Some(2), "{flag}");
         assert_eq!(
             stderr,
@@ -489,11 +495,7 @@ fn write_errors_name_the_file() {
     // A full disk, on each kind of output.
     if Path::new("/dev/full").exists() {
         for flag in ["-o", "--clusters", "--decisions"] {
-            let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &flag, &"/dev/full"];
-            if flag != "-o" {
-                args.extend([&"-o" as &dyn AsRef<std::ffi::OsStr>, &kept]);
-            }
-            let (code, stderr) = dedup(&args);
+            let (code, stderr) = dedup_with_output(&input, flag, &"/dev/full", &kept);
             assert_eq!(code, Some(2), "{flag}");
             assert_eq!(
                 reports(&stderr),
