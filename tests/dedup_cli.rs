@@ -19,6 +19,15 @@ fn dedup(args: &[&dyn AsRef<std::ffi::OsStr>]) -> (Option<i32>, String) {
     (out.status.code(), String::from_utf8(out.stderr).unwrap())
 }
 
+/// The options that name a file `scour dedup` writes.
+const OUTPUT_FLAGS: [&str; 5] = [
+    "-o",
+    "--clusters",
+    "--decisions",
+    "--paragraphs",
+    "--index-out",
+];
+
 /// `scour dedup INPUT FLAG PATH`, with `-o KEPT` too when `flag` is another output.
 fn dedup_with_output(
     input: &Path,
@@ -69,13 +78,7 @@ fn outputs_over_inputs_are_refused_before_anything_is_written() {
     let before = std::fs::read(&input).unwrap();
     let kept = dir.path().join("kept.jsonl");
     let i = input.display();
-    for flag in [
-        "-o",
-        "--clusters",
-        "--decisions",
-        "--paragraphs",
-        "--index-out",
-    ] {
+    for flag in OUTPUT_FLAGS {
         let (code, stderr) = dedup_with_output(&input, flag, &input, &kept);
         assert_eq!(code, Some(2), "{flag}: {stderr}");
         assert_eq!(
@@ -473,13 +476,7 @@ fn write_errors_name_the_file() {
     // Missing directories, found before any output is created.
     let missing_dir = dir.path().join("no-such-dir");
     let missing = missing_dir.join("out.jsonl");
-    for flag in [
-        "-o",
-        "--clusters",
-        "--decisions",
-        "--paragraphs",
-        "--index-out",
-    ] {
+    for flag in OUTPUT_FLAGS {
         let (code, stderr) = dedup_with_output(&input, flag, &missing, &kept);
         assert_eq!(code, Some(2), "{flag}");
         assert_eq!(
