@@ -167,6 +167,7 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     let proposal = Charset::Whatwg(detector.guess(tld.as_deref(), chardetng::Utf8Detection::Deny));
 
     let mut scored: Vec<Scored> = Vec::with_capacity(32);
+    let head_non_ascii = head.iter().filter(|b| !b.is_ascii()).count();
     let consider = |scored: &mut Vec<Scored>, charset: Charset, margin: f64| {
         let charset = refine(charset, bytes);
         if scored.iter().any(|s| s.charset == charset) {
@@ -181,7 +182,7 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
             .map(|s| s.cost)
             .min_by(f64::total_cmp)
             .filter(|_| !exempt)
-            .map(|best| best + ROUND_TWO_GAP);
+            .map(|best| (best + ROUND_TWO_GAP, head_non_ascii));
         scored.push(Scored::new(charset, head, margin, bound));
     };
     for hint in [hints.http, hints.declared].into_iter().flatten() {
@@ -322,17 +323,17 @@ struct Scored {
 }
 
 impl Scored {
-    /// Scores `charset` on `sample`. With a `bound`, scoring stops as soon as the cost is sure
-    /// to exceed it; the cost is then a lower bound (above `bound`) and `complete` is false.
-    fn new(charset: Charset, sample: &[u8], margin: f64, bound: Option<f64>) -> Scored {
+    /// Scores `charset` on `sample`. With a `bound` (a cost, and the number of non-ASCII bytes
+    /// in `sample`), scoring stops as soon as the cost is sure to exceed it; the cost is then a
+    /// lower bound (above the bound) and `complete` is false.
+    fn new(charset: Charset, sample: &[u8], margin: f64, bound: Option<(f64, usize)>) -> Scored {
         // Every non-ASCII character holds at least one byte above 0x7F, so the points so far
         // over those bytes bound the final cost per character from below (the incoherence term
         // only adds).
-        let high = sample.iter().filter(|b| !b.is_ascii()).count().max(1) as f64;
         let points_bound = |malformed: usize| {
             let head_start = if malformed == 0 { margin } else { 0.0 };
-            bound.map_or(f64::INFINITY, |b| {
-                (b + head_start) * high - malformed as f64 * 20.0
+            bound.map_or(f64::INFINITY, |(b, high)| {
+                (b + head_start) * high.max(1) as f64 - malformed as f64 * 20.0
             })
         };
         // A single-byte charset is read straight from its byte table: the same characters as
@@ -370,7 +371,7 @@ impl Scored {
                 }
             }
             Err(malformed) => Scored {
-                cost: bound.unwrap_or(f64::INFINITY).next_up(),
+                cost: bound.map_or(f64::INFINITY, |(b, _)| b).next_up(),
                 charset,
                 malformed,
                 margin,
