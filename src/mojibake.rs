@@ -679,12 +679,7 @@ fn read_utf8_with(
     // lost byte belongs decides the frame of everything around it.
     if cut_end && units.iter().any(|u| u.lost) {
         if let Some(framed) = frame_lost_stretch(units, None) {
-            r.lost = framed.chars().filter(|&c| c == '\u{FFFD}').count();
-            r.sequences = framed
-                .chars()
-                .filter(|&c| !c.is_ascii() && c != '\u{FFFD}')
-                .count();
-            r.text = framed;
+            r.push_framed(&framed);
             return r;
         }
     }
@@ -782,12 +777,7 @@ fn read_utf8_with(
             }
             if has_lost {
                 if let Some(framed) = frame_lost_stretch(&units[i..k], units.get(k)) {
-                    r.lost += framed.chars().filter(|&c| c == '\u{FFFD}').count();
-                    r.sequences += framed
-                        .chars()
-                        .filter(|&c| !c.is_ascii() && c != '\u{FFFD}')
-                        .count();
-                    r.text.push_str(&framed);
+                    r.push_framed(&framed);
                     i = k;
                     continue;
                 }
@@ -989,6 +979,18 @@ fn frame_lost_stretch(units: &[Unit], after: Option<&Unit>) -> Option<String> {
         slot = from;
     }
     Some(text.into_iter().rev().collect())
+}
+
+impl Reading {
+    /// Appends the reading of a framed lost stretch ([`frame_lost_stretch`]): its U+FFFD are
+    /// lost characters, its other non-ASCII characters sequences read.
+    fn push_framed(&mut self, framed: &str) {
+        for c in framed.chars() {
+            self.lost += usize::from(c == '\u{FFFD}');
+            self.sequences += usize::from(!c.is_ascii() && c != '\u{FFFD}');
+        }
+        self.text.push_str(framed);
+    }
 }
 
 /// True if `units` are a UTF-8 lead byte and fewer continuation bytes than it announces.
