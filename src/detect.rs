@@ -51,6 +51,8 @@ use crate::codecs::Codec;
 use crate::decode::{Charset, Method};
 use crate::script::{is_hangul, is_kana};
 
+mod byte_pairs;
+
 /// How many bytes each candidate decodes.
 pub const SAMPLE_BYTES: usize = crate::decode::Decoder::DETECT_BYTES;
 /// The head start, in cost points per non-ASCII character, of chardetng's proposal.
@@ -146,9 +148,17 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     if let Some(found) = detect_escapes(bytes) {
         return found;
     }
+    let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
     if *hints == Hints::default() {
-        if let Some(found) = clear_double_byte(bytes) {
-            return found;
+        match clear_double_byte(bytes) {
+            DoubleByte::Clear(found) => return found,
+            // Text that a double-byte charset reads plausibly goes the full way.
+            DoubleByte::Plausible => {}
+            DoubleByte::Implausible => {
+                if let Some(found) = byte_pairs::clear_single_byte(sample) {
+                    return found;
+                }
+            }
         }
     }
     let tld = hints.tld.clone().or_else(|| {
@@ -158,7 +168,6 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
             .and_then(language_tld)
             .map(Vec::from)
     });
-    let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
     // Every candidate is scored on the head of the sample; the few that come near the best
     // there are scored again on the whole sample (see `ROUND_TWO`). chardetng reads the head.
     let head = head_of(sample);
@@ -384,11 +393,30 @@ impl Scored {
 /// The character each byte decodes to in a single-byte charset (U+FFFD for a byte the charset
 /// leaves undefined, which decoding counts as malformed), or `None` for a multi-byte charset.
 fn single_byte_table(charset: Charset) -> Option<&'static [char; 256]> {
+    single_byte_tables()
+        .iter()
+        .find(|(c, _)| *c == charset)
+        .map(|(_, t)| t)
+}
+
+/// Every single-byte charset scour knows, with its byte table: the Windows code pages first,
+/// the most common on the Web, so that of two charsets that read a text alike the Windows one
+/// is named.
+fn single_byte_tables() -> &'static [(Charset, [char; 256])] {
     static TABLES: std::sync::OnceLock<Vec<(Charset, [char; 256])>> = std::sync::OnceLock::new();
-    let tables = TABLES.get_or_init(|| {
+    TABLES.get_or_init(|| {
         use encoding_rs::*;
         let whatwg = [
-            IBM866,
+            WINDOWS_1252,
+            WINDOWS_1250,
+            WINDOWS_1251,
+            WINDOWS_1253,
+            WINDOWS_1254,
+            WINDOWS_1255,
+            WINDOWS_1256,
+            WINDOWS_1257,
+            WINDOWS_1258,
+            WINDOWS_874,
             ISO_8859_2,
             ISO_8859_3,
             ISO_8859_4,
@@ -404,17 +432,8 @@ fn single_byte_table(charset: Charset) -> Option<&'static [char; 256]> {
             ISO_8859_16,
             KOI8_R,
             KOI8_U,
+            IBM866,
             MACINTOSH,
-            WINDOWS_874,
-            WINDOWS_1250,
-            WINDOWS_1251,
-            WINDOWS_1252,
-            WINDOWS_1253,
-            WINDOWS_1254,
-            WINDOWS_1255,
-            WINDOWS_1256,
-            WINDOWS_1257,
-            WINDOWS_1258,
             X_MAC_CYRILLIC,
         ]
         .map(Charset::Whatwg);
@@ -436,8 +455,7 @@ fn single_byte_table(charset: Charset) -> Option<&'static [char; 256]> {
                 (charset, table)
             })
             .collect()
-    });
-    tables.iter().find(|(c, _)| *c == charset).map(|(_, t)| t)
+    })
 }
 
 /// The weight of [`incoherence`] in a candidate's per-character cost.
@@ -483,15 +501,20 @@ const ALPHABETS: &[&str] = &[
 /// [`ALPHABETS`] leaves out: 0 when one language accounts for all of them. A wrong code page
 /// swaps a language's letters for a mix of several (`ù ı ñ ú æ` for Polish `ł ż ń ś ę`).
 fn incoherence(text: impl Iterator<Item = char>) -> f64 {
+    incoherence_of_counts(text.map(|c| (c, 1)))
+}
+
+/// [`incoherence`] of a text given as characters with their number of occurrences.
+fn incoherence_of_counts(counts: impl Iterator<Item = (char, u32)>) -> f64 {
     let table = alphabet_table();
     // Letters are counted first and spread over their alphabets once per distinct letter: a
     // letter belongs to up to a dozen alphabets.
     let mut letters = [0u32; ALPHABET_SLOTS];
     let mut total = 0;
-    for c in text {
+    for (c, n) in counts {
         if let Some(i) = alphabet_index(c) {
-            letters[i] += 1;
-            total += 1;
+            letters[i] += n;
+            total += n as usize;
         }
     }
     if total == 0 {
@@ -562,12 +585,23 @@ const FAST_MIN_CHARS: usize = 64;
 /// that charset is taken without chardetng (whose letter statistics cost far more than a few
 /// strict decodes; a strict decode stops at its first error). Anything less clear-cut (Korean
 /// that GBK also reads as common ideographs, short samples, hints) goes the full way.
-fn clear_double_byte(bytes: &[u8]) -> Option<Detection> {
+/// What [`clear_double_byte`] found.
+#[derive(Debug, PartialEq)]
+enum DoubleByte {
+    /// One double-byte charset is clearly right.
+    Clear(Detection),
+    /// Some double-byte charset reads the sample without error and plausibly (under
+    /// [`PLAUSIBLE`]), or reads too few characters to judge.
+    Plausible,
+    /// No double-byte charset reads the sample plausibly.
+    Implausible,
+}
+
+fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
     let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
     let mut scored: Vec<(f64, Charset)> = Vec::with_capacity(5);
     for encoding in [GBK, BIG5, SHIFT_JIS, EUC_JP, EUC_KR] {
-        let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(sample)
-        else {
+        let Some(text) = decode_strictly(encoding, sample) else {
             continue;
         };
         // A reading already implausible in its first 2 KB is out; that spares the full
@@ -584,13 +618,15 @@ fn clear_double_byte(bytes: &[u8]) -> Option<Detection> {
             continue;
         }
         let cost = text_cost(&text);
+        let per_char = cost.points / cost.non_ascii.max(1) as f64;
         if cost.non_ascii < FAST_MIN_CHARS {
-            return None;
+            // Too few characters to call a reading clear, enough to call it implausible.
+            if per_char < PLAUSIBLE {
+                return DoubleByte::Plausible;
+            }
+            continue;
         }
-        scored.push((
-            cost.points / cost.non_ascii as f64,
-            Charset::Whatwg(encoding),
-        ));
+        scored.push((per_char, Charset::Whatwg(encoding)));
     }
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     if std::env::var_os("SCOUR_DEBUG_DETECT").is_some() {
@@ -600,10 +636,16 @@ fn clear_double_byte(bytes: &[u8]) -> Option<Detection> {
             .collect();
         eprintln!("detect fast path: {}", list.join(" "));
     }
-    let &(best_cost, best) = scored.first()?;
+    let Some(&(best_cost, best)) = scored.first() else {
+        return DoubleByte::Implausible;
+    };
     let runner_up = scored.get(1).copied();
     if best_cost >= FAST_PLAUSIBLE || runner_up.is_some_and(|(c, _)| c < best_cost + FAST_GAP) {
-        return None;
+        return if best_cost < PLAUSIBLE {
+            DoubleByte::Plausible
+        } else {
+            DoubleByte::Implausible
+        };
     }
     let confidence = match runner_up {
         Some((second, _)) => {
@@ -612,12 +654,22 @@ fn clear_double_byte(bytes: &[u8]) -> Option<Detection> {
         }
         None => 95,
     };
-    Some(Detection {
+    DoubleByte::Clear(Detection {
         charset: refine(best, bytes),
         method: Method::Guessed,
         confidence,
         runner_up: runner_up.map(|(_, c)| refine(c, bytes)),
     })
+}
+
+/// `sample` decoded by `encoding`, or `None` at the first malformed sequence. A sequence cut
+/// short by the end of the sample is left out, not malformed: input is often cut mid-character.
+fn decode_strictly(encoding: &'static encoding_rs::Encoding, sample: &[u8]) -> Option<String> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text =
+        String::with_capacity(decoder.max_utf8_buffer_length_without_replacement(sample.len())?);
+    let (result, _) = decoder.decode_to_string_without_replacement(sample, &mut text, false);
+    matches!(result, encoding_rs::DecoderResult::InputEmpty).then_some(text)
 }
 
 /// Seven-bit encodings announced by escape sequences: ISO-2022-JP, ISO-2022-KR, HZ-GB-2312.
@@ -1197,14 +1249,18 @@ mod tests {
             支持、协助各级妇女儿童工作委员会维护妇女的权益，有权向有关部门提出意见和建议；\
             有权支持受侵害的妇女向人民法院提起诉讼。";
         let (gbk, _, _) = GBK.encode(text);
-        let found = clear_double_byte(&gbk).unwrap();
+        let DoubleByte::Clear(found) = clear_double_byte(&gbk) else {
+            panic!("GBK not clear")
+        };
         assert_eq!(
             (found.charset, found.runner_up),
             (Charset::Whatwg(GBK), None)
         );
         // Big5 lacks a few of these characters; its encoder writes them as `&#…;`.
         let (big5, _, _) = BIG5.encode(text);
-        let found = clear_double_byte(&big5).unwrap();
+        let DoubleByte::Clear(found) = clear_double_byte(&big5) else {
+            panic!("Big5 not clear")
+        };
         assert_eq!(
             (found.charset, found.runner_up),
             (Charset::Whatwg(BIG5), Some(Charset::Whatwg(GBK)))
@@ -1213,10 +1269,10 @@ mod tests {
         // Level-1 ideographs alone also read cleanly as EUC-KR and EUC-JP: the full way.
         let level_one = "中华人民共和国各级人民代表大会".repeat(8);
         let (plain, _, _) = GBK.encode(&level_one);
-        assert_eq!(clear_double_byte(&plain), None);
+        assert_eq!(clear_double_byte(&plain), DoubleByte::Plausible);
         // Too short to be sure: the full way.
         let (short, _, _) = GBK.encode("中文编码");
-        assert_eq!(clear_double_byte(&short), None);
+        assert_eq!(clear_double_byte(&short), DoubleByte::Plausible);
     }
 
     #[test]
