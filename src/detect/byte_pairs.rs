@@ -6,11 +6,21 @@
 //! counts of its bytes and of its pairs of neighbouring bytes that hold a byte above 0x7F
 //! (ASCII bytes counted by class: lower-case letter, upper-case letter, digit, space, other).
 //! Each code page's cost is then a sum over the distinct pairs, from a table built once per
-//! code page with the rules of [`char_cost`](super::char_cost) cut down to what a pair of
-//! neighbours can see. A code page is taken only when it reads every byte of the sample, reads
-//! it plausibly, and is far ahead of every code page that reads the sample differently; a text
-//! that two code pages read alike (Latin-1 letters in windows-1252 and ISO-8859-15) names the
-//! first in [`single_byte_tables`]. Anything less clear goes the full way.
+//! code page with the rules of `char_cost` cut down to what a pair of neighbours can see, plus
+//! two rules that need no language statistics: Cyrillic and Greek text has vowels (about 40% of
+//! its letters; Hebrew or Greek read as a Cyrillic code page has half as many), and is mostly
+//! lower case (KOI8-R and windows-1251 swap the cases).
+//!
+//! - A code page that reads every byte, plausibly, and ahead of every code page that reads the
+//!   sample differently by [`GAP`] per character and [`GAP_POINTS`] in all, is taken. Of code
+//!   pages that read the sample alike (Latin-1 letters in windows-1252 and ISO-8859-15), the
+//!   first of [`single_byte_tables`] is named: the Windows one.
+//! - Readings nearer than that are weighed as on the full way, among themselves: the full cost
+//!   on the whole sample, chardetng's proposal (from the first [`NEAR_HEAD_BYTES`]) with its
+//!   head start, and the code pages outside the usual alternatives only when proposed.
+//! - Samples with fewer than [`MIN_CHARS`] bytes above 0x7F, or whose high bytes run long and
+//!   unspaced (ideographs, Thai) or in runs of even length (Hangul), go the full way; so does
+//!   text that a double-byte charset reads plausibly (checked before this path is tried).
 //!
 //! Cost: one pass over the sample (about a nanosecond a byte), then per code page one look-up
 //! per distinct pair (a few hundred in 4 KB of text).
@@ -283,7 +293,7 @@ fn pair_points(first: (char, Props), second: (char, Props)) -> f32 {
 }
 
 /// Signs that cost more beside a letter than between words (`cost_of_chars` charges 6 inside a
-/// word): everything but letters, digits, spaces, combining marks, the quotation marks, dashes
+/// word): everything but letters, ASCII, spaces, combining marks, the quotation marks, dashes
 /// and inverted marks that open or close words, CJK punctuation and the currency sign (charged
 /// in full by [`char_points`]).
 fn is_word_breaking_sign(c: char) -> bool {
@@ -307,7 +317,6 @@ fn is_word_breaking_sign(c: char) -> bool {
                 | '¿'
                 | '…'
         )
-        || props.has(Props::NUMERIC)
         || props.has(Props::SPACE)
         || (0x0300..=0x036F).contains(&u)
         || (0x3000..=0x303F).contains(&u)
@@ -531,4 +540,110 @@ pub(super) fn clear_single_byte(sample: &[u8]) -> Option<Detection> {
 fn confidence(gap: f64) -> u8 {
     let gap = gap.min(1e6);
     (50.0 + 50.0 * (gap / (gap + 0.5))).round() as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use encoding_rs::{Encoding, EUC_KR, GBK, ISO_8859_8, KOI8_R, WINDOWS_1252, WINDOWS_1253};
+
+    const RUSSIAN: &str = "Вчера вечером мы долго гуляли по старому парку, разговаривали о книгах \
+        и смотрели, как над рекой медленно загораются огни города. Потом пошёл дождь, и мы \
+        вернулись домой пить чай.";
+    const GREEK: &str = "Χθες το απόγευμα περπατήσαμε για πολλή ώρα στο παλιό πάρκο, μιλήσαμε \
+        για βιβλία και κοιτάξαμε τα φώτα της πόλης να ανάβουν αργά πάνω από το ποτάμι.";
+    const HEBREW: &str = "אתמול בערב טיילנו הרבה זמן בפארק הישן, דיברנו על ספרים והסתכלנו איך \
+        האורות של העיר נדלקים לאט מעל הנהר. אחר כך התחיל לרדת גשם וחזרנו הביתה לשתות תה.";
+
+    fn encode(encoding: &'static Encoding, text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable);
+        bytes.into_owned()
+    }
+
+    fn charset(sample: &[u8]) -> Option<Charset> {
+        clear_single_byte(sample).map(|found| found.charset)
+    }
+
+    #[test]
+    fn cyrillic_greek_and_hebrew_are_read_in_their_code_pages() {
+        assert_eq!(
+            charset(&encode(KOI8_R, RUSSIAN)),
+            Some(Charset::Whatwg(KOI8_R))
+        );
+        assert_eq!(
+            charset(&encode(encoding_rs::WINDOWS_1251, RUSSIAN)),
+            Some(Charset::Whatwg(encoding_rs::WINDOWS_1251))
+        );
+        assert_eq!(
+            charset(&encode(WINDOWS_1253, GREEK)),
+            Some(Charset::Whatwg(WINDOWS_1253))
+        );
+        // ISO-8859-8 and windows-1255 read these letters alike: the Windows page is named.
+        assert_eq!(
+            charset(&encode(ISO_8859_8, HEBREW)),
+            Some(Charset::Whatwg(encoding_rs::WINDOWS_1255))
+        );
+    }
+
+    #[test]
+    fn latin_1_letters_are_named_windows_1252() {
+        let french = "Élève à l’école, il préférait déjà les récréations où l’on jouait dehors \
+            près de la rivière, même en hiver.";
+        let bytes = encode(WINDOWS_1252, french);
+        assert_eq!(charset(&bytes), Some(Charset::Whatwg(WINDOWS_1252)));
+    }
+
+    #[test]
+    fn ideographs_hangul_and_short_samples_go_the_full_way() {
+        let chinese = "第七条 本市各级妇女联合会代表和维护各族各界妇女的利益，发挥社会监督职能，\
+            支持、协助各级妇女儿童工作委员会维护妇女的权益。";
+        assert_eq!(charset(&encode(GBK, chinese)), None);
+        let korean = "어제 저녁 우리는 오래된 공원을 오랫동안 걸으며 책에 대해 이야기하고 \
+            강 위로 도시의 불빛이 천천히 켜지는 것을 바라보았다.";
+        assert_eq!(charset(&encode(EUC_KR, korean)), None);
+        assert_eq!(charset(&encode(WINDOWS_1252, "Un café déjà prêt.")), None);
+    }
+
+    #[test]
+    fn readings_without_vowels_fall_short() {
+        let counts = |text: &str| {
+            let mut counts: Vec<(char, u32)> = Vec::new();
+            for c in text.chars() {
+                match counts.iter_mut().find(|(d, _)| *d == c) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((c, 1)),
+                }
+            }
+            counts
+        };
+        assert_eq!(vowel_shortfall(counts(RUSSIAN).into_iter()), 0.0);
+        assert_eq!(vowel_shortfall(counts(GREEK).into_iter()), 0.0);
+        // Greek bytes read as Mac Cyrillic: `Χθες το` becomes `Чиеу фп`.
+        let greek = encode(WINDOWS_1253, GREEK);
+        let (misread, _, _) = encoding_rs::X_MAC_CYRILLIC.decode(&greek);
+        assert!(
+            vowel_shortfall(counts(&misread).into_iter()) > 0.1,
+            "{misread}"
+        );
+        // Capitals: mostly lower case is ordinary, all capitals is not.
+        assert_eq!(capitals_excess(counts(RUSSIAN).into_iter()), 0.0);
+        let shouted = RUSSIAN.to_uppercase();
+        assert!(capitals_excess(counts(&shouted).into_iter()) > 0.49);
+    }
+
+    #[test]
+    fn an_apostrophe_between_letters_costs_nothing() {
+        let with = |c: char| (c, Props::of(c));
+        let apostrophe = with('\u{2019}');
+        let total = char_points(apostrophe)
+            + pair_points(with('l'), apostrophe)
+            + pair_points(apostrophe, with('œ'));
+        assert_eq!(total, 0.0);
+        // A sign inside a word costs 6, as in `cost_of_chars`.
+        let sign = with('³');
+        let inside =
+            char_points(sign) + pair_points(with('a'), sign) + pair_points(sign, with('b'));
+        assert_eq!(inside, 6.0);
+    }
 }
