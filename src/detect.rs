@@ -509,35 +509,37 @@ const ALPHABETS: &[&str] = &[
 /// [`ALPHABETS`] leaves out: 0 when one language accounts for all of them. A wrong code page
 /// swaps a language's letters for a mix of several (`ù ı ñ ú æ` for Polish `ł ż ń ś ę`).
 fn incoherence(text: impl Iterator<Item = char>) -> f64 {
-    incoherence_of_counts(text.map(|c| (c, 1)))
+    // Letters are counted first, so that each distinct letter is spread over its alphabets (up
+    // to a dozen) once.
+    let mut letters = [0u32; ALPHABET_SLOTS];
+    for c in text {
+        if let Some(i) = alphabet_index(c) {
+            letters[i] += 1;
+        }
+    }
+    incoherence_of_slots(letters.iter().copied().enumerate().filter(|&(_, n)| n > 0))
 }
 
-/// [`incoherence`] of a text given as characters with their number of occurrences.
+/// [`incoherence`] of a text given as distinct characters with their number of occurrences.
 fn incoherence_of_counts(counts: impl Iterator<Item = (char, u32)>) -> f64 {
+    incoherence_of_slots(counts.filter_map(|(c, n)| alphabet_index(c).map(|i| (i, n))))
+}
+
+/// [`incoherence`] of letters given as distinct slots of [`alphabet_index`] with their counts.
+fn incoherence_of_slots(slots: impl Iterator<Item = (usize, u32)>) -> f64 {
     let table = alphabet_table();
-    // Letters are counted first and spread over their alphabets once per distinct letter: a
-    // letter belongs to up to a dozen alphabets.
-    let mut letters = [0u32; ALPHABET_SLOTS];
-    let mut total = 0;
-    for (c, n) in counts {
-        if let Some(i) = alphabet_index(c) {
-            letters[i] += n;
-            total += n as usize;
+    let mut covered = [0u64; 64];
+    let mut total = 0u64;
+    for (slot, count) in slots {
+        total += u64::from(count);
+        let mut mask = table[slot];
+        while mask != 0 {
+            covered[mask.trailing_zeros() as usize] += u64::from(count);
+            mask &= mask - 1;
         }
     }
     if total == 0 {
         return 0.0;
-    }
-    let mut covered = [0usize; 64];
-    for (&count, &alphabets) in letters.iter().zip(table) {
-        if count == 0 {
-            continue;
-        }
-        let mut mask = alphabets;
-        while mask != 0 {
-            covered[mask.trailing_zeros() as usize] += count as usize;
-            mask &= mask - 1;
-        }
     }
     let best = covered[..ALPHABETS.len()]
         .iter()

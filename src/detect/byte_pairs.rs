@@ -412,7 +412,8 @@ pub(super) fn clear_single_byte(sample: &[u8]) -> Option<Detection> {
         return None;
     }
     let tables = single_byte_tables();
-    let present = || (0x80..256).filter(|&b| profile.bytes[b] > 0);
+    let present: Vec<usize> = (0x80..256).filter(|&b| profile.bytes[b] > 0).collect();
+    let present = || present.iter().copied();
     let readings: Vec<Reading> = models()
         .iter()
         .zip(tables)
