@@ -100,7 +100,7 @@ pub struct Detection {
 }
 
 /// The charsets tried beside chardetng's proposal.
-fn alternatives() -> [Charset; 25] {
+fn alternatives() -> [Charset; 26] {
     use Charset::{Extra, Whatwg};
     [
         Whatwg(GBK),
@@ -109,6 +109,7 @@ fn alternatives() -> [Charset; 25] {
         Whatwg(EUC_JP),
         Whatwg(EUC_KR),
         Extra(Codec::Johab),
+        Extra(Codec::EucTw),
         Whatwg(WINDOWS_1252),
         Whatwg(WINDOWS_1250),
         Whatwg(ISO_8859_2),
@@ -236,12 +237,21 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
             consider(&mut scored, charset, PROPOSAL_MARGIN / 2.0);
         }
     }
+    // EUC-TW reads almost any pair of high bytes as a common ideograph of plane 1: a short
+    // sample is only read so when it holds a sequence of the other planes. chardetng does not
+    // know EUC-TW (and reads it as GBK or Big5): it is tried beside a plausible proposal too.
+    let euc_tw_possible = head_non_ascii >= EUC_TW_MIN_BYTES || has_euc_tw_four_byte(sample);
+    if proposal_plausible && euc_tw_possible {
+        consider(&mut scored, Charset::Extra(Codec::EucTw), 0.0);
+    }
     if !proposal_plausible {
         if let Some(extension) = extensions(proposal) {
             consider(&mut scored, extension, 0.0);
         }
         for charset in alternatives() {
-            consider(&mut scored, charset, 0.0);
+            if charset != Charset::Extra(Codec::EucTw) || euc_tw_possible {
+                consider(&mut scored, charset, 0.0);
+            }
         }
         // A Japanese base that nearly fits: try its JIS X 0213 extension.
         for base in [SHIFT_JIS, EUC_JP] {
@@ -585,12 +595,17 @@ fn alphabet_table() -> &'static [u64] {
 
 /// The per-character cost under which the fast path of [`clear_double_byte`] accepts a charset.
 const FAST_PLAUSIBLE: f64 = 0.3;
-/// How much cheaper per character the fast path's choice must be than every other candidate.
+/// How much cheaper per character the fast path's choice must be than every other candidate,
+/// at least ...
 const FAST_GAP: f64 = 1.0;
+/// ... or, on samples of more than 256 characters, half of it, as long as the lead adds up to
+/// this many points.
+const FAST_GAP_POINTS: f64 = 128.0;
 /// The non-ASCII characters the fast path needs before it trusts a cost.
 const FAST_MIN_CHARS: usize = 64;
 
-/// The fast path for plain CJK text: when exactly one of the common double-byte charsets decodes
+/// The fast path for plain CJK text: when exactly one of the common double-byte charsets (and
+/// EUC-TW) decodes
 /// the sample without an error and plausibly, and every other one fails or is clearly worse,
 /// that charset is taken without chardetng (whose letter statistics cost far more than a few
 /// strict decodes; a strict decode stops at its first error). Anything less clear-cut (Korean
@@ -609,9 +624,14 @@ enum DoubleByte {
 
 fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
     let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
-    let mut scored: Vec<(f64, Charset)> = Vec::with_capacity(5);
-    for encoding in [GBK, BIG5, SHIFT_JIS, EUC_JP, EUC_KR] {
-        let Some(text) = decode_strictly(encoding, sample) else {
+    // (cost per character, charset, characters read)
+    let mut scored: Vec<(f64, Charset, usize)> = Vec::with_capacity(6);
+    let candidates = [GBK, BIG5, SHIFT_JIS, EUC_JP, EUC_KR]
+        .map(Charset::Whatwg)
+        .into_iter()
+        .chain([Charset::Extra(Codec::EucTw)]);
+    for charset in candidates {
+        let Some(text) = decode_strictly(charset, sample) else {
             continue;
         };
         // A reading already implausible in its first 2 KB is out; that spares the full
@@ -624,7 +644,7 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
         let head_per_char = head_cost.points / head_cost.non_ascii.max(1) as f64;
         if head_cost.non_ascii >= FAST_MIN_CHARS && head_per_char >= FAST_PLAUSIBLE + 2.0 * FAST_GAP
         {
-            scored.push((head_per_char, Charset::Whatwg(encoding)));
+            scored.push((head_per_char, charset, head_cost.non_ascii));
             continue;
         }
         let cost = text_cost(&text);
@@ -636,21 +656,22 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
             }
             continue;
         }
-        scored.push((per_char, Charset::Whatwg(encoding)));
+        scored.push((per_char, charset, cost.non_ascii));
     }
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     if std::env::var_os("SCOUR_DEBUG_DETECT").is_some() {
         let list: Vec<String> = scored
             .iter()
-            .map(|(c, s)| format!("{}={c:.3}", s.name()))
+            .map(|(c, s, _)| format!("{}={c:.3}", s.name()))
             .collect();
         eprintln!("detect fast path: {}", list.join(" "));
     }
-    let Some(&(best_cost, best)) = scored.first() else {
+    let Some(&(best_cost, best, chars)) = scored.first() else {
         return DoubleByte::Implausible;
     };
-    let runner_up = scored.get(1).copied();
-    if best_cost >= FAST_PLAUSIBLE || runner_up.is_some_and(|(c, _)| c < best_cost + FAST_GAP) {
+    let runner_up = scored.get(1).map(|&(cost, charset, _)| (cost, charset));
+    let gap = (FAST_GAP / 2.0).max(FAST_GAP.min(FAST_GAP_POINTS / chars as f64));
+    if best_cost >= FAST_PLAUSIBLE || runner_up.is_some_and(|(c, _)| c < best_cost + gap) {
         return if best_cost < PLAUSIBLE {
             DoubleByte::Plausible
         } else {
@@ -672,14 +693,21 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
     })
 }
 
-/// `sample` decoded by `encoding`, or `None` at the first malformed sequence. A sequence cut
+/// `sample` decoded by `charset`, or `None` at the first malformed sequence. A sequence cut
 /// short by the end of the sample is left out, not malformed: input is often cut mid-character.
-fn decode_strictly(encoding: &'static encoding_rs::Encoding, sample: &[u8]) -> Option<String> {
-    let mut decoder = encoding.new_decoder_without_bom_handling();
-    let mut text =
-        String::with_capacity(decoder.max_utf8_buffer_length_without_replacement(sample.len())?);
-    let (result, _) = decoder.decode_to_string_without_replacement(sample, &mut text, false);
-    matches!(result, encoding_rs::DecoderResult::InputEmpty).then_some(text)
+fn decode_strictly(charset: Charset, sample: &[u8]) -> Option<String> {
+    match charset {
+        Charset::Whatwg(encoding) => {
+            let mut decoder = encoding.new_decoder_without_bom_handling();
+            let capacity = decoder.max_utf8_buffer_length_without_replacement(sample.len())?;
+            let mut text = String::with_capacity(capacity);
+            let (result, _) =
+                decoder.decode_to_string_without_replacement(sample, &mut text, false);
+            matches!(result, encoding_rs::DecoderResult::InputEmpty).then_some(text)
+        }
+        Charset::Extra(codec) => codec.decode_strictly(sample),
+        Charset::Utf32Le | Charset::Utf32Be => None,
+    }
 }
 
 /// Seven-bit encodings announced by escape sequences: ISO-2022-JP, ISO-2022-KR, HZ-GB-2312.
@@ -730,6 +758,20 @@ fn refine(charset: Charset, bytes: &[u8]) -> Charset {
         }
         other => other,
     }
+}
+
+/// The high bytes a sample needs before EUC-TW is tried without one of its four-byte sequences.
+pub const EUC_TW_MIN_BYTES: usize = 128;
+
+/// True when `bytes` hold an EUC-TW sequence of planes 2 to 7 or 15 (`8E A2`–`8E A7` or `8E
+/// AF`, then two GR bytes).
+fn has_euc_tw_four_byte(bytes: &[u8]) -> bool {
+    let gr = |b: Option<&u8>| b.is_some_and(|b| (0xA1..=0xFE).contains(b));
+    memchr::memchr_iter(0x8E, bytes).any(|at| {
+        matches!(bytes.get(at + 1), Some(0xA2..=0xA7 | 0xAF))
+            && gr(bytes.get(at + 2))
+            && gr(bytes.get(at + 3))
+    })
 }
 
 fn has_gb18030_four_byte(bytes: &[u8]) -> bool {

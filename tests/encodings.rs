@@ -167,3 +167,21 @@ fn cjk_utf16_without_bom() {
     assert_eq!(texts[0], texts[1]);
     assert_eq!(Charset::for_label("utf-16le").unwrap().name(), "UTF-16LE");
 }
+
+/// EUC-TW, which neither chardetng nor encoding_rs knows: a paragraph of traditional Chinese
+/// (with a character of CNS 11643 plane 2 and one of plane 3) is detected and decoded exactly,
+/// and the label forces it.
+#[test]
+fn euc_tw_is_detected_and_decoded() {
+    let bytes = include_bytes!("data/euc-tw.txt");
+    let want = include_str!("data/euc-tw-utf8.txt");
+    let decoded = scour::decode(bytes).unwrap();
+    assert_eq!(decoded.charset.name(), "EUC-TW");
+    assert_eq!(decoded.text, want);
+    let forced = scour::Decoder::new()
+        .force("euc-tw")
+        .unwrap()
+        .decode(bytes)
+        .unwrap();
+    assert_eq!((forced.text.as_str(), forced.malformed()), (want, 0));
+}
