@@ -624,8 +624,8 @@ enum DoubleByte {
 
 fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
     let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
-    // (cost per character, charset, characters read)
-    let mut scored: Vec<(f64, Charset, usize)> = Vec::with_capacity(6);
+    // (cost per character, charset, characters read, whether the text holds kana)
+    let mut scored: Vec<(f64, Charset, usize, bool)> = Vec::with_capacity(6);
     let candidates = [GBK, BIG5, SHIFT_JIS, EUC_JP, EUC_KR]
         .map(Charset::Whatwg)
         .into_iter()
@@ -644,7 +644,7 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
         let head_per_char = head_cost.points / head_cost.non_ascii.max(1) as f64;
         if head_cost.non_ascii >= FAST_MIN_CHARS && head_per_char >= FAST_PLAUSIBLE + 2.0 * FAST_GAP
         {
-            scored.push((head_per_char, charset, head_cost.non_ascii));
+            scored.push((head_per_char, charset, head_cost.non_ascii, false));
             continue;
         }
         let cost = text_cost(&text);
@@ -656,21 +656,26 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
             }
             continue;
         }
-        scored.push((per_char, charset, cost.non_ascii));
+        scored.push((per_char, charset, cost.non_ascii, has_kana(&text)));
     }
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     if std::env::var_os("SCOUR_DEBUG_DETECT").is_some() {
         let list: Vec<String> = scored
             .iter()
-            .map(|(c, s, _)| format!("{}={c:.3}", s.name()))
+            .map(|(c, s, _, _)| format!("{}={c:.3}", s.name()))
             .collect();
         eprintln!("detect fast path: {}", list.join(" "));
     }
-    let Some(&(best_cost, best, chars)) = scored.first() else {
+    let Some(&(best_cost, best, chars, best_has_kana)) = scored.first() else {
         return DoubleByte::Implausible;
     };
-    let runner_up = scored.get(1).map(|&(cost, charset, _)| (cost, charset));
-    let gap = (FAST_GAP / 2.0).max(FAST_GAP.min(FAST_GAP_POINTS / chars as f64));
+    // Kana in a Chinese or Korean reading: Japanese, whose kana GBK and EUC-KR share with
+    // EUC-JP, and whose kanji they read as plausible ideographs. The full way decides.
+    if best != Charset::Whatwg(SHIFT_JIS) && best != Charset::Whatwg(EUC_JP) && best_has_kana {
+        return DoubleByte::Plausible;
+    }
+    let runner_up = scored.get(1).map(|&(cost, charset, _, _)| (cost, charset));
+    let gap = (FAST_GAP / 4.0).max(FAST_GAP.min(FAST_GAP_POINTS / chars as f64));
     if best_cost >= FAST_PLAUSIBLE || runner_up.is_some_and(|(c, _)| c < best_cost + gap) {
         return if best_cost < PLAUSIBLE {
             DoubleByte::Plausible
@@ -690,6 +695,18 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
         method: Method::Guessed,
         confidence,
         runner_up: runner_up.map(|(_, c)| refine(c, bytes)),
+    })
+}
+
+/// True when `text` holds a hiragana or katakana letter (U+3041–U+30F6), found from the UTF-8
+/// bytes: `E3 81 81` to `E3 83 B6`.
+fn has_kana(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(0xE3, bytes).any(|at| match (bytes.get(at + 1), bytes.get(at + 2)) {
+        (Some(0x81), Some(&c)) => c >= 0x81,
+        (Some(0x82), Some(_)) => true,
+        (Some(0x83), Some(&c)) => c <= 0xB6,
+        _ => false,
     })
 }
 
@@ -1293,6 +1310,25 @@ mod tests {
         // Polish ISO-8859-13 read as windows-1254: Turkish, Spanish, French letters at once.
         assert!(incoherence("złoży ńśę".chars()) < incoherence("zùoıy ñúæ".chars()));
         assert_eq!(incoherence("zùoıy ñúæ".chars()), 0.6);
+    }
+
+    #[test]
+    fn japanese_that_gbk_reads_goes_the_full_way() {
+        let text =
+            "きょうは あさから あめが ふっていたので、わたしは いえで ほんを よんで いました。\
+            ひるごろに ともだちから でんわが あって、ごごは いっしょに えいがを みに いく \
+            ことに なりました。えいがかんは えきの ちかくに あって、あるいて じゅっぷんほど \
+            です。かえりに カフェで コーヒーを のみながら、えいがの はなしを しました。";
+        let (mut bytes, _, _) = EUC_JP.encode(text);
+        // One byte damaged (the second of `ほ`): EUC-JP no longer decodes strictly, GBK (which
+        // has the same kana) does.
+        let at = bytes.windows(2).position(|w| w == b"\xa4\xdb").unwrap() + 1;
+        bytes.to_mut()[at] = 0x80;
+        assert!(GBK
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .is_some());
+        assert_eq!(clear_double_byte(&bytes), DoubleByte::Plausible);
+        assert!(has_kana("の開発") && !has_kana("中文。、「」") && !has_kana("・"));
     }
 
     #[test]
