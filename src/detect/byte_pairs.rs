@@ -488,6 +488,12 @@ pub(super) fn clear_single_byte(sample: &[u8]) -> Option<Detection> {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(head, head.len() == sample.len());
     let proposal = Charset::Whatwg(detector.guess(None, chardetng::Utf8Detection::Deny));
+    if std::env::var_os("SCOUR_DEBUG_DETECT").is_some() {
+        eprintln!(
+            "detect single-byte path: near readings, chardetng proposes {}",
+            proposal.name()
+        );
+    }
     let proposed = readings.iter().find(|r| tables[r.index].0 == proposal)?;
     // As on the full way, the code pages outside the alternatives (Greek, Hebrew, Arabic, Thai,
     // Baltic, Turkish, Vietnamese) stand only when proposed.
