@@ -13,9 +13,9 @@
 //! # How
 //!
 //! 0. Without hints, a fast path for plain CJK text: the common double-byte charsets (GBK,
-//!    Big5, Shift_JIS, EUC-JP, EUC-KR) decode the sample strictly; when exactly one reads it
-//!    without error and plausibly, and every other is clearly worse, it is taken without
-//!    chardetng, whose letter statistics are the slow part of detection. When no double-byte
+//!    Big5, Shift_JIS, EUC-JP, EUC-KR, and EUC-TW) decode the sample strictly; when exactly one
+//!    reads it without error and plausibly, and every other is clearly worse, it is taken
+//!    without chardetng, whose letter statistics are the slow part of detection. When no double-byte
 //!    charset reads the sample plausibly, a fast path for single-byte text
 //!    (`detect::byte_pairs`, private): every single-byte code page is scored at once from the
 //!    sample's byte-pair counts, with the rules below plus the share of vowels and of capitals
@@ -604,12 +604,6 @@ const FAST_GAP_POINTS: f64 = 128.0;
 /// The non-ASCII characters the fast path needs before it trusts a cost.
 const FAST_MIN_CHARS: usize = 64;
 
-/// The fast path for plain CJK text: when exactly one of the common double-byte charsets (and
-/// EUC-TW) decodes
-/// the sample without an error and plausibly, and every other one fails or is clearly worse,
-/// that charset is taken without chardetng (whose letter statistics cost far more than a few
-/// strict decodes; a strict decode stops at its first error). Anything less clear-cut (Korean
-/// that GBK also reads as common ideographs, short samples, hints) goes the full way.
 /// What [`clear_double_byte`] found.
 #[derive(Debug, PartialEq)]
 enum DoubleByte {
@@ -622,6 +616,12 @@ enum DoubleByte {
     Implausible,
 }
 
+/// The fast path for plain CJK text: when exactly one of the common double-byte charsets (and
+/// EUC-TW) decodes the sample without an error and plausibly, and every other one fails or is
+/// clearly worse, that charset is taken without chardetng (whose letter statistics cost far
+/// more than a few strict decodes; a strict decode stops at its first error). Anything less
+/// clear-cut (Korean that GBK also reads as common ideographs, Japanese that a damaged byte
+/// leaves to GBK, short samples, hints) goes the full way.
 fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
     let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
     // (cost per character, charset, characters read, whether the text holds kana)
