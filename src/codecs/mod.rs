@@ -562,50 +562,48 @@ fn push_jisx0213(text: &mut String, plane: usize, row: usize, col: usize) -> boo
 }
 
 fn decode_euc_jisx0213(bytes: &[u8], out: &mut Out<'_>) {
-    let gr = |b: u8| (0xA1..=0xFE).contains(&b);
+    decode_euc(bytes, out, |seq, text| match seq {
+        [0x8E, k @ 0xA1..=0xDF, ..] => {
+            text.extend(char::from_u32(0xFF61 + u32::from(k - 0xA1)));
+            Some((2, true))
+        }
+        [0x8F, r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => Some((
+            3,
+            push_jisx0213(text, 1, usize::from(r - 0xA1), usize::from(c - 0xA1)),
+        )),
+        [r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => Some((
+            2,
+            push_jisx0213(text, 0, usize::from(r - 0xA1), usize::from(c - 0xA1)),
+        )),
+        _ => None,
+    });
+}
+
+/// The frame of the EUC encodings: ASCII stands for itself; at any other byte `read` is given
+/// the input from there and returns the length of the well-formed sequence it starts and
+/// whether that sequence maps to a character (which `read` has then written), or `None` when
+/// the byte starts none. An unmapped sequence is one malformed sequence of its length; a byte
+/// that starts none is malformed alone, and decoding resumes at the next.
+fn decode_euc(
+    bytes: &[u8],
+    out: &mut Out<'_>,
+    mut read: impl FnMut(&[u8], &mut String) -> Option<(usize, bool)>,
+) {
     let mut i = 0;
     while i < bytes.len() && !out.gave_up() {
         let b = bytes[i];
-        let len = match b {
-            0x00..=0x7F => {
-                out.text.push(b as char);
-                1
+        if b.is_ascii() {
+            out.text.push(b as char);
+            i += 1;
+            continue;
+        }
+        let len = match read(&bytes[i..], &mut out.text) {
+            Some((len, true)) => len,
+            Some((len, false)) => {
+                out.malformed(bytes, i, i + len);
+                len
             }
-            0x8E => match bytes.get(i + 1) {
-                Some(&k @ 0xA1..=0xDF) => {
-                    out.text.extend(char::from_u32(0xFF61 + (k - 0xA1) as u32));
-                    2
-                }
-                _ => {
-                    out.malformed(bytes, i, i + 1);
-                    1
-                }
-            },
-            0x8F => match (bytes.get(i + 1), bytes.get(i + 2)) {
-                (Some(&r), Some(&c)) if gr(r) && gr(c) => {
-                    if !push_jisx0213(&mut out.text, 1, (r - 0xA1) as usize, (c - 0xA1) as usize) {
-                        out.malformed(bytes, i, i + 3);
-                    }
-                    3
-                }
-                _ => {
-                    out.malformed(bytes, i, i + 1);
-                    1
-                }
-            },
-            0xA1..=0xFE => match bytes.get(i + 1) {
-                Some(&c) if gr(c) => {
-                    if !push_jisx0213(&mut out.text, 0, (b - 0xA1) as usize, (c - 0xA1) as usize) {
-                        out.malformed(bytes, i, i + 2);
-                    }
-                    2
-                }
-                _ => {
-                    out.malformed(bytes, i, i + 1);
-                    1
-                }
-            },
-            _ => {
+            None => {
                 out.malformed(bytes, i, i + 1);
                 1
             }
@@ -642,46 +640,13 @@ fn push_cns11643(text: &mut String, plane: u8, row: u8, col: u8) -> bool {
 /// malformed sequence. An empty cell is one malformed sequence of its length; a broken
 /// sequence is malformed at its first byte, and decoding resumes at the next.
 fn decode_euc_tw(bytes: &[u8], out: &mut Out<'_>) {
-    let gr = |b: Option<&u8>| b.copied().filter(|b| (0xA1..=0xFE).contains(b));
-    let mut i = 0;
-    while i < bytes.len() && !out.gave_up() {
-        let b = bytes[i];
-        let len = match b {
-            0x00..=0x7F => {
-                out.text.push(b as char);
-                1
-            }
-            0x8E => match (bytes.get(i + 1), gr(bytes.get(i + 2)), gr(bytes.get(i + 3))) {
-                (Some(&p @ 0xA1..=0xB0), Some(r), Some(c)) => {
-                    if !push_cns11643(&mut out.text, p - 0xA0, r, c) {
-                        out.malformed(bytes, i, i + 4);
-                    }
-                    4
-                }
-                _ => {
-                    out.malformed(bytes, i, i + 1);
-                    1
-                }
-            },
-            0xA1..=0xFE => match gr(bytes.get(i + 1)) {
-                Some(c) => {
-                    if !push_cns11643(&mut out.text, 1, b, c) {
-                        out.malformed(bytes, i, i + 2);
-                    }
-                    2
-                }
-                None => {
-                    out.malformed(bytes, i, i + 1);
-                    1
-                }
-            },
-            _ => {
-                out.malformed(bytes, i, i + 1);
-                1
-            }
-        };
-        i += len;
-    }
+    decode_euc(bytes, out, |seq, text| match seq {
+        [0x8E, p @ 0xA1..=0xB0, r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => {
+            Some((4, push_cns11643(text, p - 0xA0, *r, *c)))
+        }
+        [r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => Some((2, push_cns11643(text, 1, *r, *c))),
+        _ => None,
+    });
 }
 
 /// Plane-2 rows (1-based) reached by Shift_JIS lead bytes 0xF0..=0xF4, two rows per lead.
