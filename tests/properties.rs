@@ -109,3 +109,36 @@ proptest! {
         }
     }
 }
+
+/// Bytes as legacy-encoded text is made of: letters, spaces and bytes above 0x7F, no controls,
+/// so that the legacy detection paths (the double-byte and single-byte fast paths, the full
+/// way) all run.
+fn legacy_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => 0x80u8..=0xFF,
+            3 => 0x61u8..=0x7A,
+            1 => 0x41u8..=0x5A,
+            1 => Just(b' '),
+            1 => Just(b'.'),
+        ],
+        0..3000,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever detection chooses, decoding is the same as forcing that charset.
+    #[test]
+    fn detected_text_is_the_forced_charsets_text(bytes in legacy_bytes()) {
+        if let Ok(detected) = decode(&bytes) {
+            let forced = scour::Decoder::new()
+                .force(detected.charset.name())
+                .unwrap()
+                .decode(&bytes)
+                .unwrap();
+            prop_assert_eq!(forced.text, detected.text);
+        }
+    }
+}
