@@ -595,11 +595,11 @@ fn alphabet_table() -> &'static [u64] {
 
 /// The per-character cost under which the fast path of [`clear_double_byte`] accepts a charset.
 const FAST_PLAUSIBLE: f64 = 0.3;
-/// How much cheaper per character the fast path's choice must be than every other candidate,
-/// at least ...
+/// How much cheaper per character the fast path's choice must be than every other candidate:
+/// this much on short samples ...
 const FAST_GAP: f64 = 1.0;
-/// ... or, on samples of more than 256 characters, half of it, as long as the lead adds up to
-/// this many points.
+/// ... and on longer ones as much as adds up to this many points (0.5 per character on 256
+/// characters), but never less than a quarter of [`FAST_GAP`].
 const FAST_GAP_POINTS: f64 = 128.0;
 /// The non-ASCII characters the fast path needs before it trusts a cost.
 const FAST_MIN_CHARS: usize = 64;
@@ -609,8 +609,8 @@ const FAST_MIN_CHARS: usize = 64;
 enum DoubleByte {
     /// One double-byte charset is clearly right.
     Clear(Detection),
-    /// Some double-byte charset reads the sample without error and plausibly (under
-    /// [`PLAUSIBLE`]), or reads too few characters to judge.
+    /// Some double-byte charset reads the sample plausibly (under [`PLAUSIBLE`]), without
+    /// error or with a few malformed sequences, but not clearly.
     Plausible,
     /// No double-byte charset reads the sample plausibly.
     Implausible,
@@ -630,8 +630,8 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
         .map(Charset::Whatwg)
         .into_iter()
         .chain([Charset::Extra(Codec::EucTw)]);
-    for charset in candidates {
-        let Some(text) = decode_strictly(charset, sample) else {
+    for charset in candidates.clone() {
+        let Some((text, _)) = decode_tolerantly(charset, sample, 0) else {
             continue;
         };
         // A reading already implausible in its first 2 KB is out; that spares the full
@@ -666,22 +666,40 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
             .collect();
         eprintln!("detect fast path: {}", list.join(" "));
     }
+    // Not clear: plausible when a reading without error is, or a damaged one (a few malformed
+    // sequences, each charged as a U+FFFD): damaged Shift_JIS must not fall to the single-byte
+    // fast path.
+    let unclear = |best_cost: f64| {
+        // Judged on the first 4 KB: the damaged readings decode slowly.
+        let head = cut_at_boundary(&sample[..sample.len().min(4096)], sample.len());
+        let tolerance = 1 + head.iter().filter(|b| !b.is_ascii()).count() / 64;
+        let damaged_plausible = || {
+            candidates.clone().any(|charset| {
+                decode_tolerantly(charset, head, tolerance).is_some_and(|(text, _)| {
+                    // As lenient as the single-byte path is with its own readings.
+                    let cost = text_cost(&text);
+                    (cost.points / cost.non_ascii.max(1) as f64) < byte_pairs::PLAUSIBLE
+                })
+            })
+        };
+        if best_cost < PLAUSIBLE || damaged_plausible() {
+            DoubleByte::Plausible
+        } else {
+            DoubleByte::Implausible
+        }
+    };
     let Some(&(best_cost, best, chars, best_has_kana)) = scored.first() else {
-        return DoubleByte::Implausible;
+        return unclear(f64::INFINITY);
     };
     // Kana in a Chinese or Korean reading: Japanese, whose kana GBK and EUC-KR share with
     // EUC-JP, and whose kanji they read as plausible ideographs. The full way decides.
     if best != Charset::Whatwg(SHIFT_JIS) && best != Charset::Whatwg(EUC_JP) && best_has_kana {
-        return DoubleByte::Plausible;
+        return unclear(best_cost);
     }
     let runner_up = scored.get(1).map(|&(cost, charset, _, _)| (cost, charset));
     let gap = (FAST_GAP / 4.0).max(FAST_GAP.min(FAST_GAP_POINTS / chars as f64));
     if best_cost >= FAST_PLAUSIBLE || runner_up.is_some_and(|(c, _)| c < best_cost + gap) {
-        return if best_cost < PLAUSIBLE {
-            DoubleByte::Plausible
-        } else {
-            DoubleByte::Implausible
-        };
+        return unclear(best_cost);
     }
     let confidence = match runner_up {
         Some((second, _)) => {
@@ -710,19 +728,41 @@ fn has_kana(text: &str) -> bool {
     })
 }
 
-/// `sample` decoded by `charset`, or `None` at the first malformed sequence. A sequence cut
+/// `sample` decoded by `charset` with at most `max_malformed` malformed sequences (each a
+/// U+FFFD): the text and their number, or `None` as soon as there are more. A sequence cut
 /// short by the end of the sample is left out, not malformed: input is often cut mid-character.
-fn decode_strictly(charset: Charset, sample: &[u8]) -> Option<String> {
+fn decode_tolerantly(
+    charset: Charset,
+    sample: &[u8],
+    max_malformed: usize,
+) -> Option<(String, usize)> {
     match charset {
         Charset::Whatwg(encoding) => {
             let mut decoder = encoding.new_decoder_without_bom_handling();
             let capacity = decoder.max_utf8_buffer_length_without_replacement(sample.len())?;
             let mut text = String::with_capacity(capacity);
-            let (result, _) =
-                decoder.decode_to_string_without_replacement(sample, &mut text, false);
-            matches!(result, encoding_rs::DecoderResult::InputEmpty).then_some(text)
+            let (mut malformed, mut read_total) = (0, 0);
+            loop {
+                let (result, read) = decoder.decode_to_string_without_replacement(
+                    &sample[read_total..],
+                    &mut text,
+                    false,
+                );
+                read_total += read;
+                match result {
+                    encoding_rs::DecoderResult::InputEmpty => return Some((text, malformed)),
+                    encoding_rs::DecoderResult::OutputFull => text.reserve(sample.len() + 16),
+                    encoding_rs::DecoderResult::Malformed(..) => {
+                        malformed += 1;
+                        if malformed > max_malformed {
+                            return None;
+                        }
+                        text.push('\u{FFFD}');
+                    }
+                }
+            }
         }
-        Charset::Extra(codec) => codec.decode_strictly(sample),
+        Charset::Extra(codec) => codec.decode_tolerantly(sample, max_malformed),
         Charset::Utf32Le | Charset::Utf32Be => None,
     }
 }
@@ -1329,6 +1369,19 @@ mod tests {
             .is_some());
         assert_eq!(clear_double_byte(&bytes), DoubleByte::Plausible);
         assert!(has_kana("の開発") && !has_kana("中文。、「」") && !has_kana("・"));
+    }
+
+    #[test]
+    fn damaged_shift_jis_is_not_left_to_the_single_byte_path() {
+        let text = "カメラ レンズ バッテリー ケーブル モニター キーボード マウス スピーカー \
+            プリンター スキャナー ルーター タブレット イヤホン";
+        let text = text.repeat(2);
+        let (mut bytes, _, _) = SHIFT_JIS.encode(&text);
+        // One byte no double-byte charset reads: every strict decode fails there.
+        bytes.to_mut()[40] = 0xFF;
+        assert_eq!(clear_double_byte(&bytes), DoubleByte::Plausible);
+        let found = detect(&bytes, &Hints::default());
+        assert_eq!(found.charset, Charset::Whatwg(SHIFT_JIS));
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! | [`Codec::EucKrMakeup`] | EUC-KR with make-up sequences | `A4 D4` + three jamo compose one syllable (KS X 1001:1998) |
 //! | [`Codec::EucJisx0213`] | EUC-JIS-2004 | JIS X 0213 planes 1 and 2 |
 //! | [`Codec::ShiftJisx0213`] | Shift_JIS-2004 | JIS X 0213 in Shift_JIS layout |
-//! | [`Codec::EucTw`] | EUC-TW | CNS 11643 planes 1 to 7 and 15: plane 1 in two bytes, any plane in four (`8E A1`–`8E AF`) |
+//! | [`Codec::EucTw`] | EUC-TW | CNS 11643 planes 1 to 7 and 15: plane 1 in two bytes, any plane in four (`8E A1`–`8E B0`, planes 8 to 16) |
 //! | [`Codec::Cp437`], [`Codec::Cp852`], [`Codec::Cp855`], [`Codec::MacLatin2`] | DOS and Mac code pages | a 128-entry table |
 //!
 //! The JIS X 0213 table (`jisx0213.bin`, 35 KB) and the code-page tables (`tables.rs`) are
@@ -121,38 +121,37 @@ impl Codec {
     /// Decodes `bytes`, replacing each malformed sequence with U+FFFD: the text and the number
     /// of malformed sequences.
     pub fn decode_to_string(self, bytes: &[u8]) -> (String, usize) {
-        let out = self.run(bytes, 0, None, false);
+        let out = self.run(bytes, 0, None, None);
         (out.text, out.malformed)
     }
 
-    /// Decodes `bytes` without error, or returns `None`. A sequence cut short by the end of
-    /// `bytes` is left out, not malformed: a sample is often cut mid-character.
-    pub(crate) fn decode_strictly(self, bytes: &[u8]) -> Option<String> {
-        let out = self.run(bytes, 0, None, true);
-        match out.first_malformed {
-            None => Some(out.text),
-            // The first malformed sequence in the last three bytes: the text before it.
-            Some(at) if at + 3 >= bytes.len() && at > 0 => {
-                let out = self.run(&bytes[..at], 0, None, true);
-                (out.malformed == 0).then_some(out.text)
-            }
-            Some(_) => None,
-        }
+    /// Decodes `bytes` with at most `max_malformed` malformed sequences (each a U+FFFD in the
+    /// text): the text and their number, or `None` as soon as there are more. A sequence of
+    /// EUC-TW or EUC-JIS-2004 cut short by the end of `bytes` is left out and not counted: a
+    /// sample is often cut mid-character.
+    pub(crate) fn decode_tolerantly(
+        self,
+        bytes: &[u8],
+        max_malformed: usize,
+    ) -> Option<(String, usize)> {
+        let out = self.run(bytes, 0, None, Some(max_malformed));
+        (out.malformed <= max_malformed).then_some((out.text, out.malformed))
     }
 
     /// Decodes `bytes`, which start at byte `base` of the input, recording each malformed
     /// sequence in `log` as a [`EditKind::Decode`] edit.
     pub(crate) fn decode_logged(self, bytes: &[u8], base: usize, log: &mut EditLog) -> String {
-        self.run(bytes, base, Some(log), false).text
+        self.run(bytes, base, Some(log), None).text
     }
 
-    /// Decodes `bytes` into an [`Out`]; a `strict` run stops at the first malformed sequence.
+    /// Decodes `bytes` into an [`Out`]; with a `tolerance`, decoding stops once the malformed
+    /// sequences exceed it.
     fn run<'a>(
         self,
         bytes: &[u8],
         base: usize,
         log: Option<&'a mut EditLog>,
-        strict: bool,
+        tolerance: Option<usize>,
     ) -> Out<'a> {
         let mut out = Out {
             text: String::with_capacity(bytes.len() * 3 / 2 + 4),
@@ -160,8 +159,7 @@ impl Codec {
             base,
             reason: self.malformed_reason(),
             malformed: 0,
-            first_malformed: None,
-            strict,
+            tolerance,
         };
         match self {
             Codec::Hz => decode_hz(bytes, &mut out),
@@ -234,22 +232,20 @@ struct Out<'a> {
     base: usize,
     reason: &'static str,
     malformed: usize,
-    /// The offset in the input of the first malformed sequence.
-    first_malformed: Option<usize>,
-    /// Whether decoding stops at the first malformed sequence.
-    strict: bool,
+    /// How many malformed sequences the caller tolerates; `None` for all (decoding goes on to
+    /// the end and a sequence cut short by the end is malformed too).
+    tolerance: Option<usize>,
 }
 
 impl Out<'_> {
-    /// True once a strict decode has met a malformed sequence.
+    /// True once the malformed sequences exceed the tolerance.
     fn gave_up(&self) -> bool {
-        self.strict && self.malformed > 0
+        self.tolerance.is_some_and(|t| self.malformed > t)
     }
 
     /// Records `bytes[start..end]` as malformed and emits U+FFFD.
     fn malformed(&mut self, bytes: &[u8], start: usize, end: usize) {
         self.malformed += 1;
-        self.first_malformed.get_or_insert(start);
         if let Some(log) = self.log.as_deref_mut() {
             log.replace(
                 EditKind::Decode,
@@ -565,29 +561,41 @@ fn decode_euc_jisx0213(bytes: &[u8], out: &mut Out<'_>) {
     decode_euc(bytes, out, |seq, text| match seq {
         [0x8E, k @ 0xA1..=0xDF, ..] => {
             text.extend(char::from_u32(0xFF61 + u32::from(k - 0xA1)));
-            Some((2, true))
+            EucSequence::Char(2, true)
         }
-        [0x8F, r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => Some((
+        [0x8F, r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => EucSequence::Char(
             3,
             push_jisx0213(text, 1, usize::from(r - 0xA1), usize::from(c - 0xA1)),
-        )),
-        [r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => Some((
+        ),
+        [r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => EucSequence::Char(
             2,
             push_jisx0213(text, 0, usize::from(r - 0xA1), usize::from(c - 0xA1)),
-        )),
-        _ => None,
+        ),
+        [0x8E] | [0x8F] | [0x8F, 0xA1..=0xFE] | [0xA1..=0xFE] => EucSequence::CutShort,
+        _ => EucSequence::Invalid,
     });
 }
 
+/// What an EUC codec finds at a byte above 0x7F.
+enum EucSequence {
+    /// A well-formed sequence of this length, and whether it maps to a character (which the
+    /// codec has then written).
+    Char(usize, bool),
+    /// The start of a well-formed sequence that the end of the input cuts short.
+    CutShort,
+    /// A byte that starts no sequence.
+    Invalid,
+}
+
 /// The frame of the EUC encodings: ASCII stands for itself; at any other byte `read` is given
-/// the input from there and returns the length of the well-formed sequence it starts and
-/// whether that sequence maps to a character (which `read` has then written), or `None` when
-/// the byte starts none. An unmapped sequence is one malformed sequence of its length; a byte
-/// that starts none is malformed alone, and decoding resumes at the next.
+/// the input from there and says what sequence it starts. An unmapped sequence is one
+/// malformed sequence of its length; a byte that starts none is malformed alone, and decoding
+/// resumes at the next. A sequence cut short by the end is malformed byte by byte too, except
+/// in a decode with a tolerance, which leaves it out.
 fn decode_euc(
     bytes: &[u8],
     out: &mut Out<'_>,
-    mut read: impl FnMut(&[u8], &mut String) -> Option<(usize, bool)>,
+    mut read: impl FnMut(&[u8], &mut String) -> EucSequence,
 ) {
     let mut i = 0;
     while i < bytes.len() && !out.gave_up() {
@@ -597,18 +605,18 @@ fn decode_euc(
             i += 1;
             continue;
         }
-        let len = match read(&bytes[i..], &mut out.text) {
-            Some((len, true)) => len,
-            Some((len, false)) => {
+        i += match read(&bytes[i..], &mut out.text) {
+            EucSequence::Char(len, true) => len,
+            EucSequence::Char(len, false) => {
                 out.malformed(bytes, i, i + len);
                 len
             }
-            None => {
+            EucSequence::CutShort if out.tolerance.is_some() => break,
+            EucSequence::CutShort | EucSequence::Invalid => {
                 out.malformed(bytes, i, i + 1);
                 1
             }
         };
-        i += len;
     }
 }
 
@@ -636,16 +644,21 @@ fn push_cns11643(text: &mut String, plane: u8, row: u8, col: u8) -> bool {
 }
 
 /// EUC-TW: ASCII; plane 1 as two bytes 0xA1..=0xFE; plane `p` as `8E`, `A0 + p` and two such
-/// bytes. Of planes 8 to 16 only 15 holds characters; a four-byte sequence of another is one
-/// malformed sequence. An empty cell is one malformed sequence of its length; a broken
-/// sequence is malformed at its first byte, and decoding resumes at the next.
+/// bytes. Of planes 8 to 16 (`8E A8`–`8E B0`) only 15 holds characters; a four-byte sequence of
+/// another is one malformed sequence. An empty cell is one malformed sequence of its length; a
+/// broken sequence is malformed at its first byte, and decoding resumes at the next.
 fn decode_euc_tw(bytes: &[u8], out: &mut Out<'_>) {
     decode_euc(bytes, out, |seq, text| match seq {
         [0x8E, p @ 0xA1..=0xB0, r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => {
-            Some((4, push_cns11643(text, p - 0xA0, *r, *c)))
+            EucSequence::Char(4, push_cns11643(text, p - 0xA0, *r, *c))
         }
-        [r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => Some((2, push_cns11643(text, 1, *r, *c))),
-        _ => None,
+        [r @ 0xA1..=0xFE, c @ 0xA1..=0xFE, ..] => {
+            EucSequence::Char(2, push_cns11643(text, 1, *r, *c))
+        }
+        [0x8E] | [0x8E, 0xA1..=0xB0] | [0x8E, 0xA1..=0xB0, 0xA1..=0xFE] | [0xA1..=0xFE] => {
+            EucSequence::CutShort
+        }
+        _ => EucSequence::Invalid,
     });
 }
 
@@ -781,6 +794,26 @@ mod tests {
         assert_eq!(dec(Codec::EucTw, b"\x90a"), ("\u{FFFD}a".into(), 1));
         assert_eq!(dec(Codec::EucTw, b"\xfe\xfe"), ("\u{FFFD}".into(), 1));
         assert_eq!(Codec::for_label("EUC-TW"), Some(Codec::EucTw));
+    }
+
+    #[test]
+    fn a_tolerant_decode_leaves_out_only_a_sequence_cut_short() {
+        let tw = Codec::EucTw;
+        // Cut short by the end: left out, not counted, in a tolerant decode only.
+        assert_eq!(tw.decode_tolerantly(b"abc\xc4", 0), Some(("abc".into(), 0)));
+        assert_eq!(
+            tw.decode_tolerantly(b"abc\x8e\xa2\xa1", 0),
+            Some(("abc".into(), 0))
+        );
+        assert_eq!(dec(tw, b"abc\xc4"), ("abc\u{FFFD}".into(), 1));
+        // Malformed at the end is malformed: over the tolerance, or counted within it.
+        assert_eq!(tw.decode_tolerantly(b"abc\xff\xff", 0), None);
+        assert_eq!(tw.decode_tolerantly(b"abc\xfe\xfe", 0), None);
+        assert_eq!(
+            tw.decode_tolerantly(b"\xff\xc4\xe3\xff", 2),
+            Some(("\u{FFFD}中\u{FFFD}".into(), 2))
+        );
+        assert_eq!(tw.decode_tolerantly(b"\xff\xc4\xe3\xff", 1), None);
     }
 
     #[test]

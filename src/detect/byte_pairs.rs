@@ -368,9 +368,9 @@ fn vowel_shortfall(counts: impl Iterator<Item = (char, u32)>) -> f64 {
 /// case, and without its vowels).
 const CAPITALS_WEIGHT: f64 = 0.25;
 
-/// How far the share of capitals among a text's Cyrillic and Greek letters exceeds one half
-/// with fewer than [`MIN_LETTERS`] of them): running text is mostly lower case, while a sibling code page
-/// (KOI8-R and windows-1251) swaps the cases.
+/// How far the share of capitals among a text's Cyrillic and Greek letters exceeds one half (0
+/// with fewer than [`MIN_LETTERS`] of them): running text is mostly lower case, while a sibling
+/// code page (KOI8-R and windows-1251) swaps the cases.
 fn capitals_excess(counts: impl Iterator<Item = (char, u32)>) -> f64 {
     let (mut letters, mut capitals) = (0u32, 0u32);
     for (c, n) in counts {
