@@ -737,33 +737,40 @@ fn decode_tolerantly(
     max_malformed: usize,
 ) -> Option<(String, usize)> {
     match charset {
-        Charset::Whatwg(encoding) => {
-            let mut decoder = encoding.new_decoder_without_bom_handling();
-            let capacity = decoder.max_utf8_buffer_length_without_replacement(sample.len())?;
-            let mut text = String::with_capacity(capacity);
-            let (mut malformed, mut read_total) = (0, 0);
-            loop {
-                let (result, read) = decoder.decode_to_string_without_replacement(
-                    &sample[read_total..],
-                    &mut text,
-                    false,
-                );
-                read_total += read;
-                match result {
-                    encoding_rs::DecoderResult::InputEmpty => return Some((text, malformed)),
-                    encoding_rs::DecoderResult::OutputFull => text.reserve(sample.len() + 16),
-                    encoding_rs::DecoderResult::Malformed(..) => {
-                        malformed += 1;
-                        if malformed > max_malformed {
-                            return None;
-                        }
-                        text.push('\u{FFFD}');
-                    }
-                }
-            }
-        }
+        Charset::Whatwg(encoding) => decode_whatwg(encoding, sample, false, max_malformed),
         Charset::Extra(codec) => codec.decode_tolerantly(sample, max_malformed),
         Charset::Utf32Le | Charset::Utf32Be => None,
+    }
+}
+
+/// `bytes` decoded by a WHATWG encoding, each malformed sequence a U+FFFD: the text and their
+/// number, or `None` once they exceed `max_malformed`. Unless `last`, a sequence cut short by
+/// the end is left out instead of malformed.
+fn decode_whatwg(
+    encoding: &'static encoding_rs::Encoding,
+    bytes: &[u8],
+    last: bool,
+    max_malformed: usize,
+) -> Option<(String, usize)> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let capacity = decoder.max_utf8_buffer_length_without_replacement(bytes.len())?;
+    let mut text = String::with_capacity(capacity);
+    let (mut malformed, mut read_total) = (0, 0);
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&bytes[read_total..], &mut text, last);
+        read_total += read;
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return Some((text, malformed)),
+            encoding_rs::DecoderResult::OutputFull => text.reserve(bytes.len() + 16),
+            encoding_rs::DecoderResult::Malformed(..) => {
+                malformed += 1;
+                if malformed > max_malformed {
+                    return None;
+                }
+                text.push('\u{FFFD}');
+            }
+        }
     }
 }
 
@@ -875,29 +882,8 @@ fn is_ascii_compatible(charset: Charset) -> bool {
 /// Decodes a sample with `charset`: the text and the number of malformed sequences.
 pub(crate) fn decode_sample(charset: Charset, bytes: &[u8]) -> (String, usize) {
     match charset {
-        Charset::Whatwg(e) => {
-            let mut decoder = e.new_decoder_without_bom_handling();
-            let mut out = String::with_capacity(bytes.len() * 3 + 16);
-            let mut malformed = 0;
-            let mut read_total = 0;
-            loop {
-                let (result, read) = decoder.decode_to_string_without_replacement(
-                    &bytes[read_total..],
-                    &mut out,
-                    true,
-                );
-                read_total += read;
-                match result {
-                    encoding_rs::DecoderResult::InputEmpty => break,
-                    encoding_rs::DecoderResult::OutputFull => out.reserve(bytes.len() + 16),
-                    encoding_rs::DecoderResult::Malformed(..) => {
-                        malformed += 1;
-                        out.push('\u{FFFD}');
-                    }
-                }
-            }
-            (out, malformed)
-        }
+        Charset::Whatwg(e) => decode_whatwg(e, bytes, true, usize::MAX)
+            .unwrap_or_else(|| (String::new(), bytes.len())),
         Charset::Extra(codec) => codec.decode_to_string(bytes),
         Charset::Utf32Le | Charset::Utf32Be => (String::new(), bytes.len()),
     }
