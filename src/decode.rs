@@ -464,18 +464,44 @@ fn utf16_without_nul(bytes: &[u8]) -> Option<Charset> {
     if !bytes.len().is_multiple_of(2) || bytes.len() < 8 {
         return None;
     }
-    for encoding in [UTF_16LE, UTF_16BE] {
-        let sample = &bytes[..bytes.len().min(64 * 1024) & !1];
-        let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(sample)
-        else {
-            continue;
-        };
+    // (characters, CJK characters, commas and full stops) of a decoded sample.
+    let tally = |text: &str| {
         let (mut total, mut cjk, mut stops) = (0usize, 0usize, 0usize);
         for c in text.chars() {
             total += 1;
             cjk += usize::from(crate::script::is_cjk(c) || crate::script::is_cjk_punctuation(c));
             stops += usize::from(matches!(c, '、' | '。' | '，'));
         }
+        (total, cjk, stops)
+    };
+    for encoding in [UTF_16LE, UTF_16BE] {
+        // Legacy bytes read as UTF-16 usually fail, or give anything but CJK, in the first
+        // 4 KB already: that is checked before the whole sample is.
+        let mut head = &bytes[..bytes.len().min(4096) & !1];
+        // Not in the middle of a surrogate pair.
+        if let [.., a, b] = head {
+            let unit = if encoding == UTF_16LE {
+                [*b, *a]
+            } else {
+                [*a, *b]
+            };
+            if (0xD8..=0xDB).contains(&unit[0]) {
+                head = &head[..head.len() - 2];
+            }
+        }
+        let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(head) else {
+            continue;
+        };
+        let (total, cjk, _) = tally(&text);
+        if cjk * 100 < total * 90 {
+            continue;
+        }
+        let sample = &bytes[..bytes.len().min(64 * 1024) & !1];
+        let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(sample)
+        else {
+            continue;
+        };
+        let (total, cjk, stops) = tally(&text);
         if cjk * 100 >= total * 95 && stops * 100 >= total {
             return Some(Charset::Whatwg(encoding));
         }
@@ -685,6 +711,20 @@ mod tests {
             .flat_map(|u| u.to_be_bytes())
             .collect();
         assert_eq!(decode(&be).unwrap().charset.name(), "UTF-16BE");
+    }
+
+    #[test]
+    fn utf16_without_nul_is_judged_whole_even_past_a_split_pair() {
+        // CJK text in UTF-16LE without a zero byte, whose 2,048th code unit starts a surrogate
+        // pair (U+20001): the 4 KB head check must not cut the pair in two.
+        let mut text: String = "中文编码，是个问题。".chars().cycle().take(2047).collect();
+        text.push('\u{20001}');
+        text.push_str(&"中文编码，是个问题。".repeat(20));
+        let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert!(!le.contains(&0) && (0xD8..=0xDB).contains(&le[4095]));
+        assert_eq!(utf16_without_nul(&le), Some(Charset::Whatwg(UTF_16LE)));
+        let d = decode(&le).unwrap();
+        assert_eq!((d.charset.name(), d.text == text), ("UTF-16LE", true));
     }
 
     #[test]

@@ -624,29 +624,51 @@ enum DoubleByte {
 /// leaves to GBK, short samples, hints) goes the full way.
 fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
     let sample = cut_at_boundary(&bytes[..bytes.len().min(SAMPLE_BYTES)], bytes.len());
-    // (cost per character, charset, characters read, whether the text holds kana)
-    let mut scored: Vec<(f64, Charset, usize, bool)> = Vec::with_capacity(6);
     let candidates = [GBK, BIG5, SHIFT_JIS, EUC_JP, EUC_KR]
         .map(Charset::Whatwg)
         .into_iter()
         .chain([Charset::Extra(Codec::EucTw)]);
+    // The readings whose first 2 KB decode without error, with their cost per character there
+    // and the characters it was charged over.
+    let head = cut_at_boundary(&sample[..sample.len().min(2048)], sample.len());
+    let mut readings: Vec<(Charset, String, f64, usize)> = Vec::with_capacity(6);
     for charset in candidates.clone() {
-        let Some((text, _)) = decode_tolerantly(charset, sample, 0) else {
+        if let Some((text, _)) = decode_tolerantly(charset, head, 0) {
+            let cost = text_cost(&text);
+            let per_char = cost.points / cost.non_ascii.max(1) as f64;
+            readings.push((charset, text, per_char, cost.non_ascii));
+        }
+    }
+    // A reading already far behind on the head is not decoded further: that spares the wrong
+    // readings that decode without error (Big5 read as GBK, Shift_JIS or EUC-KR).
+    let best_head = readings
+        .iter()
+        .filter(|r| r.3 >= FAST_MIN_CHARS)
+        .map(|r| r.2)
+        .fold(f64::INFINITY, f64::min);
+    let cutoff = (FAST_PLAUSIBLE + 2.0 * FAST_GAP).min(best_head + FAST_GAP);
+    // (cost per character, charset, characters read, kana among them)
+    let mut scored: Vec<(f64, Charset, usize, usize)> = Vec::with_capacity(6);
+    for (charset, head_text, head_per_char, head_chars) in readings {
+        if head_chars >= FAST_MIN_CHARS && head_per_char >= cutoff {
+            scored.push((head_per_char, charset, head_chars, 0));
             continue;
+        }
+        // The rest of the sample, after the head. A head that ends on an ASCII byte ends
+        // between characters in every candidate (their lead bytes are all above 0x7F).
+        let text = if head.len() == sample.len() {
+            head_text
+        } else if head.last().is_some_and(u8::is_ascii) {
+            match decode_tolerantly(charset, &sample[head.len()..], 0) {
+                Some((rest, _)) => head_text + &rest,
+                None => continue,
+            }
+        } else {
+            match decode_tolerantly(charset, sample, 0) {
+                Some((text, _)) => text,
+                None => continue,
+            }
         };
-        // A reading already implausible in its first 2 KB is out; that spares the full
-        // scoring of the wrong readings that decode without error (Big5 read as GBK).
-        let mut head = text.len().min(2048);
-        while !text.is_char_boundary(head) {
-            head -= 1;
-        }
-        let head_cost = text_cost(&text[..head]);
-        let head_per_char = head_cost.points / head_cost.non_ascii.max(1) as f64;
-        if head_cost.non_ascii >= FAST_MIN_CHARS && head_per_char >= FAST_PLAUSIBLE + 2.0 * FAST_GAP
-        {
-            scored.push((head_per_char, charset, head_cost.non_ascii, false));
-            continue;
-        }
         let cost = text_cost(&text);
         let per_char = cost.points / cost.non_ascii.max(1) as f64;
         if cost.non_ascii < FAST_MIN_CHARS {
@@ -656,7 +678,7 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
             }
             continue;
         }
-        scored.push((per_char, charset, cost.non_ascii, has_kana(&text)));
+        scored.push((per_char, charset, cost.non_ascii, kana_count(&text)));
     }
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     if std::env::var_os("SCOUR_DEBUG_DETECT").is_some() {
@@ -688,12 +710,25 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
             DoubleByte::Implausible
         }
     };
-    let Some(&(best_cost, best, chars, best_has_kana)) = scored.first() else {
+    // Japanese: GBK, EUC-KR and EUC-TW read EUC-JP's kana alike, and its kanji as plausible
+    // ideographs. When a Japanese reading holds kana for one character in twenty, the others
+    // that hold kana are Japanese read wrongly and leave the contest. (EUC-JP with three-byte
+    // sequences is left to the full way, which weighs JIS X 0213 against JIS X 0212.)
+    let japanese = |c: Charset| c == Charset::Whatwg(SHIFT_JIS) || c == Charset::Whatwg(EUC_JP);
+    let kana_rich = scored.iter().any(|&(_, charset, chars, kana)| {
+        japanese(charset)
+            && kana * 20 >= chars
+            && !(charset == Charset::Whatwg(EUC_JP) && sample.contains(&0x8F))
+    });
+    if kana_rich {
+        scored.retain(|&(_, charset, _, kana)| japanese(charset) || kana == 0);
+    }
+    let Some(&(best_cost, best, chars, best_kana)) = scored.first() else {
         return unclear(f64::INFINITY);
     };
-    // Kana in a Chinese or Korean reading: Japanese, whose kana GBK and EUC-KR share with
-    // EUC-JP, and whose kanji they read as plausible ideographs. The full way decides.
-    if best != Charset::Whatwg(SHIFT_JIS) && best != Charset::Whatwg(EUC_JP) && best_has_kana {
+    // Kana in a Chinese or Korean reading that no Japanese reading explains: damaged Japanese.
+    // The full way decides.
+    if !japanese(best) && best_kana > 0 {
         return unclear(best_cost);
     }
     let runner_up = scored.get(1).map(|&(cost, charset, _, _)| (cost, charset));
@@ -716,16 +751,18 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
     })
 }
 
-/// True when `text` holds a hiragana or katakana letter (U+3041–U+30F6), found from the UTF-8
-/// bytes: `E3 81 81` to `E3 83 B6`.
-fn has_kana(text: &str) -> bool {
+/// The hiragana and katakana letters (U+3041–U+30F6) of `text`, counted from the UTF-8 bytes:
+/// `E3 81 81` to `E3 83 B6`.
+fn kana_count(text: &str) -> usize {
     let bytes = text.as_bytes();
-    memchr::memchr_iter(0xE3, bytes).any(|at| match (bytes.get(at + 1), bytes.get(at + 2)) {
-        (Some(0x81), Some(&c)) => c >= 0x81,
-        (Some(0x82), Some(_)) => true,
-        (Some(0x83), Some(&c)) => c <= 0xB6,
-        _ => false,
-    })
+    memchr::memchr_iter(0xE3, bytes)
+        .filter(|&at| match (bytes.get(at + 1), bytes.get(at + 2)) {
+            (Some(0x81), Some(&c)) => c >= 0x81,
+            (Some(0x82), Some(_)) => true,
+            (Some(0x83), Some(&c)) => c <= 0xB6,
+            _ => false,
+        })
+        .count()
 }
 
 /// `sample` decoded by `charset` with at most `max_malformed` malformed sequences (each a
@@ -1030,6 +1067,14 @@ impl Props {
                     .map(|u| char::from_u32(u).map_or(Props(0), Props::compute))
                     .collect()
             })[u]
+        } else if (0xFF00..=0xFFEF).contains(&u) {
+            // Half-width and full-width forms: the punctuation of CJK text.
+            static FORMS: std::sync::OnceLock<Box<[Props]>> = std::sync::OnceLock::new();
+            FORMS.get_or_init(|| {
+                (0xFF00..=0xFFEF)
+                    .map(|u| char::from_u32(u).map_or(Props(0), Props::compute))
+                    .collect()
+            })[u - 0xFF00]
         } else if (0xAC00..=0xD7A3).contains(&u) {
             // Hangul syllables: caseless letters.
             Props(Script::Cjk as u8 + 1)
@@ -1354,7 +1399,14 @@ mod tests {
             .decode_without_bom_handling_and_without_replacement(&bytes)
             .is_some());
         assert_eq!(clear_double_byte(&bytes), DoubleByte::Plausible);
-        assert!(has_kana("の開発") && !has_kana("中文。、「」") && !has_kana("・"));
+        assert_eq!(
+            (
+                kana_count("の開発です"),
+                kana_count("中文。、「」"),
+                kana_count("・")
+            ),
+            (3, 0, 0)
+        );
     }
 
     #[test]
