@@ -1423,6 +1423,22 @@ mod tests {
     }
 
     #[test]
+    fn kana_rich_euc_jp_takes_the_fast_path() {
+        // GBK reads EUC-JP's kana alike and its kanji as plausible hanzi: without the kana
+        // rule the two readings come too near for the fast path.
+        let text = "昨日の夕方、私たちは古い公園を長い時間歩きながら、本の話をしたり、川の上で町の\
+            明かりがゆっくりと灯るのを眺めたりしました。その後、雨が降り出したので、家に帰って\
+            お茶を飲みました。週末には友達と映画を見に行く予定です。駅の近くの映画館まで歩いて\
+            十分ほどかかります。";
+        let text = text.repeat(3);
+        let (bytes, _, _) = EUC_JP.encode(&text);
+        let DoubleByte::Clear(found) = clear_double_byte(&bytes) else {
+            panic!("EUC-JP not clear")
+        };
+        assert_eq!(found.charset, Charset::Whatwg(EUC_JP));
+    }
+
+    #[test]
     fn plain_cjk_takes_the_fast_path() {
         let text = "第七条 本市各级妇女联合会代表和维护各族各界妇女的利益，发挥社会监督职能，\
             支持、协助各级妇女儿童工作委员会维护妇女的权益，有权向有关部门提出意见和建议；\
