@@ -1,5 +1,7 @@
 //! Throughput of the reader, stage by stage and end to end, on the seed and on the Chinese laws
-//! corpus (`../shared/data/corpus/laws-zh.jsonl.xz`, unpacked into `target/` on first use).
+//! corpus (`../shared/data/corpus/laws-zh.jsonl.xz`, unpacked into `target/` on first use); and
+//! legacy decoding with detection: every 10th laws document in GBK and in Big5, and the
+//! single-byte files of `../shared/data/encodings/` each repeated to 4 KB.
 //!
 //! `cargo bench --bench reader`; each figure is bytes of input per second on one core.
 
@@ -95,5 +97,62 @@ fn corpus(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages_on_seed, corpus);
+/// The files of `encodings/` that decode to one character per byte (single-byte code pages
+/// with some non-ASCII text), each repeated to 4 KB.
+fn single_byte_documents() -> Vec<Vec<u8>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/encodings");
+    let Ok(manifest) = std::fs::read_to_string(root.join("manifest.tsv")) else {
+        eprintln!(
+            "skipping the single-byte documents: {} is absent",
+            root.display()
+        );
+        return Vec::new();
+    };
+    manifest
+        .lines()
+        .skip(1)
+        .filter_map(|line| std::fs::read(root.join(line.split('\t').next()?)).ok())
+        .filter(|f| {
+            f.iter().any(|b| !b.is_ascii())
+                && decode(f).is_ok_and(|d| d.text.chars().count() == f.len())
+        })
+        .map(|f| f.iter().copied().cycle().take(4096).collect())
+        .collect()
+}
+
+fn legacy(c: &mut Criterion) {
+    let mut sets: Vec<(&str, Vec<Vec<u8>>)> = Vec::new();
+    if let Some(docs) = laws() {
+        for encoding in [encoding_rs::GBK, encoding_rs::BIG5] {
+            let encoded = docs
+                .iter()
+                .step_by(10)
+                .map(|d| encoding.encode(d).0.into_owned())
+                .collect();
+            sets.push((encoding.name(), encoded));
+        }
+    }
+    sets.push(("single-byte 4 KB", single_byte_documents()));
+    let mut group = c.benchmark_group("legacy");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    for (name, docs) in sets.iter().filter(|(_, docs)| !docs.is_empty()) {
+        let bytes: usize = docs.iter().map(Vec::len).sum();
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function(
+            BenchmarkId::new(*name, format!("{} docs", docs.len())),
+            |b| {
+                b.iter(|| {
+                    docs.iter()
+                        .map(|d| decode(d).unwrap().text.len())
+                        .sum::<usize>()
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages_on_seed, corpus, legacy);
 criterion_main!(benches);

@@ -40,7 +40,7 @@
 //!    sequences as EUC-KR-makeup.
 //!
 //! Cost: on the fast paths, a few strict decodes and one pass over the sample (single-byte
-//! documents of 4 KB detect and decode at about 45 MB/s on one core). Otherwise one chardetng
+//! documents of 4 KB detect and decode at about 34 MB/s on one core). Otherwise one chardetng
 //! pass over the sample (chardetng reads about 10 to 20 MB/s of non-Latin text on one core, the
 //! larger part of the cost on small files), and one decode plus one scan per candidate (about
 //! twenty-five). Candidates are scored in two rounds: all of them on the first
