@@ -474,7 +474,21 @@ fn utf16_without_nul(bytes: &[u8]) -> Option<Charset> {
         }
         (total, cjk, stops)
     };
+    let sample = &bytes[..bytes.len().min(64 * 1024) & !1];
     for encoding in [UTF_16LE, UTF_16BE] {
+        // Without one ideographic comma, full stop or full-width comma in the sample's bytes
+        // it cannot pass (a byte search, thousands of times faster than decoding).
+        let stops: [&[u8]; 3] = if encoding == UTF_16LE {
+            [b"\x01\x30", b"\x02\x30", b"\x0c\xff"]
+        } else {
+            [b"\x30\x01", b"\x30\x02", b"\xff\x0c"]
+        };
+        if !stops
+            .iter()
+            .any(|s| memchr::memmem::find(sample, s).is_some())
+        {
+            continue;
+        }
         // Legacy bytes read as UTF-16 usually fail, or give anything but CJK, in the first
         // 4 KB already: that is checked before the whole sample is.
         let mut head = &bytes[..bytes.len().min(4096) & !1];
@@ -496,7 +510,6 @@ fn utf16_without_nul(bytes: &[u8]) -> Option<Charset> {
         if cjk * 100 < total * 90 {
             continue;
         }
-        let sample = &bytes[..bytes.len().min(64 * 1024) & !1];
         let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(sample)
         else {
             continue;

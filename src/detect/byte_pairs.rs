@@ -18,9 +18,9 @@
 //! - Readings nearer than that are weighed as on the full way, among themselves: the full cost
 //!   on the whole sample, chardetng's proposal (from the first [`NEAR_HEAD_BYTES`]) with its
 //!   head start, and the code pages outside the usual alternatives only when proposed.
-//! - Samples with fewer than [`MIN_CHARS`] bytes above 0x7F, or whose high bytes run long and
-//!   unspaced (ideographs, Thai) or in runs of even length (Hangul), go the full way; so does
-//!   text that a double-byte charset reads plausibly (checked before this path is tried).
+//! - Samples with fewer than [`MIN_CHARS`] bytes above 0x7F, or whose high bytes come in runs of
+//!   even length (Hangul), go the full way; so does text that a double-byte charset reads
+//!   plausibly, even with a few malformed sequences (checked before this path is tried).
 //!
 //! Cost: one pass over the sample (about a nanosecond a byte), then per code page one look-up
 //! per distinct pair (a few hundred in 4 KB of text).
@@ -84,15 +84,10 @@ struct Profile {
     pairs: Vec<(u32, u32)>,
     /// Bytes above 0x7F.
     non_ascii: usize,
-    /// Bytes above 0x7F in runs of [`LONG_RUN`] or more.
-    in_long_runs: usize,
     /// Runs of bytes above 0x7F, and those of them of even length.
     runs: usize,
     even_runs: usize,
 }
-
-/// A run of bytes above 0x7F this long is no word of an alphabet.
-const LONG_RUN: usize = 32;
 
 impl Profile {
     fn of(sample: &[u8]) -> Profile {
@@ -105,15 +100,12 @@ impl Profile {
         SCRATCH.with_borrow_mut(|counts| {
             // The sample starts and ends as if after and before a space.
             let mut prev = SYMBOL[usize::from(b' ')];
-            let (mut run, mut in_long_runs, mut runs, mut even_runs) = (0, 0, 0, 0);
+            let (mut run, mut runs, mut even_runs) = (0, 0, 0);
             for &b in sample.iter().chain(std::iter::once(&b' ')) {
                 bytes[usize::from(b)] += 1;
                 if b >= 0x80 {
                     run += 1;
                 } else if run > 0 {
-                    if run >= LONG_RUN {
-                        in_long_runs += run;
-                    }
                     runs += 1;
                     even_runs += usize::from(run % 2 == 0);
                     run = 0;
@@ -141,7 +133,6 @@ impl Profile {
                 bytes,
                 pairs,
                 non_ascii,
-                in_long_runs,
                 runs,
                 even_runs,
             }
@@ -403,10 +394,9 @@ struct Reading {
 /// choose among readings that come within [`GAP`] of each other.
 pub(super) fn clear_single_byte(sample: &[u8]) -> Option<Detection> {
     let profile = Profile::of(sample);
-    // Long runs of bytes above 0x7F are ideographs (or Thai), runs of even length nearly
-    // always are Hangul: the full way weighs the double-byte readings.
+    // Runs of bytes above 0x7F of even length nearly always are Hangul: the full way weighs the
+    // double-byte readings.
     if profile.non_ascii < MIN_CHARS
-        || profile.in_long_runs * 4 > profile.non_ascii
         || (profile.runs >= 8 && profile.even_runs * 10 >= profile.runs * 9)
     {
         return None;
