@@ -172,15 +172,17 @@ impl Cleaner {
             Some(collapser) => step(text, edits, |t| collapser.collapse(t)),
             None => text,
         };
-        // Repair again when the stages since changed the text: removing controls, composing
-        // and cutting can join pieces into a sequence that reads as mojibake, which a second
-        // cleaning would repair; repairing here keeps cleaning idempotent.
+        // Repair again when the stages since changed the text: removing controls, composing,
+        // mending punctuation and cutting can join pieces into a sequence that reads as
+        // mojibake (`Â・` becomes `Â·`, the mojibake of `·`), which a second cleaning would
+        // repair; repairing here keeps cleaning idempotent.
         // Only edits that delete or rewrite characters inside a line can join pieces.
         let joined = edits[after_repair..].iter().any(|e| {
             matches!(
                 e.kind,
                 EditKind::Control
                     | EditKind::Unicode
+                    | EditKind::Punctuation
                     | EditKind::Boilerplate
                     | EditKind::Repetition
             )

@@ -142,3 +142,13 @@ proptest! {
         }
     }
 }
+
+/// Found by `idempotent_on_scraped_text`: mending the GB2312-table middle dot after `Â` makes
+/// `Â·`, the mojibake of `·`, which the second repair pass must see in the same cleaning.
+#[test]
+fn a_mended_middle_dot_is_repaired_in_the_same_cleaning() {
+    let once = cleaner().clean("Â・各位代表".as_bytes()).unwrap();
+    assert_eq!(once.text, "·各位代表\n");
+    let twice = cleaner().clean(once.text.as_bytes()).unwrap();
+    assert_eq!(twice.text, once.text);
+}
