@@ -194,8 +194,11 @@ impl Cleaner {
         if edits.len() == before_cuts {
             return text;
         }
+        // The second repair pass can bring back what normalizing and composing take out (a
+        // compatibility ideograph decoded from repaired bytes): both run again.
         let first_tidy = edits.len();
         let text = step(text, edits, |t| c.normalizer.normalize(t));
+        let text = step(text, edits, compose);
         for edit in &mut edits[first_tidy..] {
             edit.stage = Stage::Tidy;
         }

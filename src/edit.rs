@@ -39,8 +39,9 @@ pub enum Stage {
     Boilerplate,
     /// Repeated copies inside one document ([`crate::repetition`]).
     Repetition,
-    /// The normalizer run again, when boilerplate or repetition cut something, to tidy the blank
-    /// lines and spaces the cuts exposed.
+    /// The normalizer and composition run again, when boilerplate, repetition or the second
+    /// repair pass changed something: to tidy the blank lines and spaces the cuts exposed, and
+    /// what the repair brought back.
     Tidy,
 }
 

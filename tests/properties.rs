@@ -152,3 +152,17 @@ fn a_mended_middle_dot_is_repaired_in_the_same_cleaning() {
     let twice = cleaner().clean(once.text.as_bytes()).unwrap();
     assert_eq!(twice.text, once.text);
 }
+
+/// Found by `idempotent_on_bytes`: the second repair pass decoded a compatibility ideograph
+/// (U+FA38) after composition had run; the tidy step composes again.
+#[test]
+fn what_the_second_repair_brings_back_is_composed() {
+    let bytes = [
+        0, 123, 128, 123, 1, 9, 32, 136, 171, 192, 192, 156, 224, 65, 12, 239, 168, 184, 222, 128,
+        32, 165, 9, 32,
+    ];
+    let once = cleaner().clean(&bytes).unwrap();
+    assert_eq!(once.text, "{Ђ{\t €«ААњаA\n\u{5668}ހ Ґ\n");
+    let twice = cleaner().clean(once.text.as_bytes()).unwrap();
+    assert_eq!(twice.text, once.text);
+}
