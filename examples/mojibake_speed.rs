@@ -99,21 +99,11 @@ fn manifest_figures(root: &std::path::Path) {
                 .flatten()
         })
         .collect();
-    let bytes: usize = files.iter().map(Vec::len).sum();
-    let speed = rate(bytes * 20, || {
-        (0..20)
-            .map(|_| {
-                files
-                    .iter()
-                    .map(|f| scour::decode(f).map_or(0, |d| d.text.len()))
-                    .sum::<usize>()
-            })
-            .sum()
-    });
+    let speed = decode_rate(&files);
     println!(
-        "decode the {} legacy files of encodings/ with detection ({:.2} MB, 20 times): {speed:.1} MB/s",
+        "decode the {} legacy files of encodings/ with detection ({:.2} MB): {speed:.1} MB/s",
         files.len(),
-        bytes as f64 / 1e6
+        files.iter().map(Vec::len).sum::<usize>() as f64 / 1e6
     );
     // Single-byte documents of web-page sizes: each single-byte file of the set repeated to
     // the size, decoded with detection.
@@ -130,24 +120,29 @@ fn manifest_figures(root: &std::path::Path) {
             .iter()
             .map(|f| f.iter().copied().cycle().take(size).collect())
             .collect();
-        let bytes: usize = docs.iter().map(Vec::len).sum();
-        // At least 32 MB per run: the thread's CPU time is only updated every few milliseconds.
-        let rounds = (32 << 20) / bytes + 1;
-        let speed = rate(bytes * rounds, || {
-            (0..rounds)
-                .map(|_| {
-                    docs.iter()
-                        .map(|d| scour::decode(d).map_or(0, |d| d.text.len()))
-                        .sum::<usize>()
-                })
-                .sum()
-        });
+        let speed = decode_rate(&docs);
         println!(
             "decode {} single-byte documents of {} KB with detection: {speed:.1} MB/s",
             docs.len(),
             size >> 10
         );
     }
+}
+
+/// [`rate`] of decoding `docs` with detection, the set decoded over and over until a run holds
+/// 32 MB: the thread's CPU time is only updated every few milliseconds.
+fn decode_rate(docs: &[Vec<u8>]) -> f64 {
+    let bytes: usize = docs.iter().map(Vec::len).sum();
+    let rounds = (32 << 20) / bytes.max(1) + 1;
+    rate(bytes * rounds, || {
+        (0..rounds)
+            .map(|_| {
+                docs.iter()
+                    .map(|d| scour::decode(d).map_or(0, |d| d.text.len()))
+                    .sum::<usize>()
+            })
+            .sum()
+    })
 }
 
 fn clean_figures(docs: &[String], total: usize) {
