@@ -289,10 +289,7 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
     let (best_cost, best) = (scored[0].cost, scored[0].charset);
     let runner_up = scored.get(1).map(|s| (s.cost, s.charset));
     let confidence = match runner_up {
-        Some((second, _)) => {
-            let gap = (second - best_cost).max(0.0);
-            (50.0 + 50.0 * (gap / (gap + 0.5))).round() as u8
-        }
+        Some((second, _)) => confidence((second - best_cost).max(0.0)),
         None => 100,
     };
     Detection {
@@ -301,6 +298,12 @@ pub fn detect(bytes: &[u8], hints: &Hints) -> Detection {
         confidence,
         runner_up: runner_up.map(|(_, c)| refine(c, bytes)),
     }
+}
+
+/// The confidence, 50 to 100, of a lead of `gap` per character over the runner-up.
+fn confidence(gap: f64) -> u8 {
+    let gap = gap.min(1e6);
+    (50.0 + 50.0 * (gap / (gap + 0.5))).round() as u8
 }
 
 /// The bytes at the head of the sample on which every candidate is scored, at least (see
@@ -737,10 +740,7 @@ fn clear_double_byte(bytes: &[u8]) -> DoubleByte {
         return unclear(best_cost);
     }
     let confidence = match runner_up {
-        Some((second, _)) => {
-            let gap = second - best_cost;
-            (50.0 + 50.0 * (gap / (gap + 0.5))).round() as u8
-        }
+        Some((second, _)) => confidence(second - best_cost),
         None => 95,
     };
     DoubleByte::Clear(Detection {

@@ -29,8 +29,8 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use super::{
-    alternatives, incoherence_of_counts, single_byte_tables, Detection, Props, Scored, Script,
-    COHERENCE_WEIGHT, PROPOSAL_MARGIN,
+    alternatives, confidence, incoherence_of_counts, single_byte_tables, Detection, Props, Scored,
+    Script, COHERENCE_WEIGHT, PROPOSAL_MARGIN,
 };
 use crate::decode::{Charset, Method};
 
@@ -531,12 +531,6 @@ pub(super) fn clear_single_byte(sample: &[u8]) -> Option<Detection> {
         confidence: confidence(gap.max(0.0)),
         runner_up: second.map(|r| tables[r.index].0),
     })
-}
-
-/// The confidence for a lead of `gap` per character over the runner-up (as the full way).
-fn confidence(gap: f64) -> u8 {
-    let gap = gap.min(1e6);
-    (50.0 + 50.0 * (gap / (gap + 0.5))).round() as u8
 }
 
 #[cfg(test)]
